@@ -1,0 +1,55 @@
+# tiergraph: `make demo` on a fresh machine installs what is missing, starts the stack and
+# loads a demo mall; `make test` runs the tests against real Neo4j, Redis and a worker.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TG := $(VENV)/bin/tiergraph
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
+
+.PHONY: deps system-deps python-deps demo up down status test lint bench clean
+
+deps: system-deps python-deps
+
+system-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
+	command -v mvn >/dev/null || missing="$$missing maven"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(APT) update -qq && $(APT) install -y -qq $$missing >/dev/null; \
+	fi
+
+python-deps: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+demo: deps
+	$(TG) up --demo
+
+up: deps
+	$(TG) up
+
+down:
+	@[ -x $(TG) ] && $(TG) down || true
+
+status: python-deps
+	$(TG) status
+
+test: deps
+	$(PY) -m pytest
+
+bench: deps
+	@command -v pg_ctlcluster >/dev/null || command -v /usr/lib/postgresql/*/bin/initdb >/dev/null || \
+	  ($(APT) update -qq && $(APT) install -y -qq postgresql >/dev/null)
+	$(TG) bench
+
+lint: python-deps
+	$(VENV)/bin/ruff check graph api workers cli tests || true
+
+clean: down
+	rm -rf .tiergraph

@@ -1,0 +1,1 @@
+"""tiergraph's HTTP API (FastAPI)."""

@@ -1,0 +1,49 @@
+"""Bearer keys with roles: 401 without a valid key, 403 for the wrong role.
+
+Every route declares its roles through `require(...)`; `admin` may do everything.
+"""
+
+import hmac
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.errors import Problem
+from graph.settings import get_settings
+
+
+def _role_for(key: str) -> str | None:
+    for known, role in get_settings().api_key_roles().items():
+        if hmac.compare_digest(known.encode(), key.encode()):
+            return role
+    return None
+
+
+def require(*roles: str) -> Callable[[Request], str]:
+    """A dependency admitting the given roles (and admin); returns the caller's role."""
+    allowed = frozenset(roles) | {"admin"}
+
+    def check(request: Request) -> str:
+        header = request.headers.get("authorization", "")
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise Problem(401, "unauthorized", "send Authorization: Bearer <key>",
+                          headers={"WWW-Authenticate": "Bearer"})
+        role = _role_for(key.strip())
+        if role is None:
+            raise Problem(401, "unauthorized", "the API key is not valid")
+        if role not in allowed:
+            raise Problem(403, "forbidden",
+                          f"role {role!r} may not do this; it needs one of {sorted(allowed)}")
+        request.state.role = role
+        return role
+
+    check.roles = allowed  # type: ignore[attr-defined]  # read by the route-table test
+    return check
+
+
+MallRole = Annotated[str, Depends(require("mall"))]
+RiskRole = Annotated[str, Depends(require("risk"))]
+ComplianceRole = Annotated[str, Depends(require("compliance"))]
+AdminRole = Annotated[str, Depends(require())]

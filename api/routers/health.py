@@ -1,0 +1,35 @@
+"""Liveness and readiness (no key needed)."""
+
+from typing import Any
+
+import redis
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from graph import db
+from graph.settings import get_settings
+
+router = APIRouter(tags=["health"])
+
+
+def redis_ok() -> bool:
+    try:
+        client = redis.Redis.from_url(get_settings().redis_url, socket_timeout=2)
+        return bool(client.ping())
+    except Exception:
+        return False
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, Any]:
+    """The process is alive."""
+    return {"status": "ok", "checks": {}}
+
+
+@router.get("/readyz")
+def readyz() -> JSONResponse:
+    """Ready when Neo4j and Redis both answer; 503 otherwise."""
+    checks = {"neo4j": db.ping(), "redis": redis_ok()}
+    ready = all(checks.values())
+    return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks},
+                        status_code=200 if ready else 503)

@@ -1,0 +1,30 @@
+"""Orders: their payouts (rebates), computed once."""
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.auth import MallRole
+from api.errors import Problem
+from api.schemas import OrderRebates
+from graph import rebates
+
+router = APIRouter(prefix="/v1/orders", tags=["orders"])
+
+
+@router.post("/{order_id}/payouts", response_model=OrderRebates)
+def request_payouts(order_id: str, _: MallRole) -> dict[str, Any]:
+    """The order's rebates, computed now if the worker has not yet (never twice)."""
+    found = rebates.payouts(order_id)
+    if found is None:
+        raise Problem(404, "not-found", f"no order {order_id!r}")
+    return found
+
+
+@router.get("/{order_id}/rebates", response_model=OrderRebates)
+def get_rebates(order_id: str, _: MallRole) -> dict[str, Any]:
+    """The order's rebates as stored (empty until computed)."""
+    found = rebates.rebates_of_orders([order_id]).get(order_id)
+    if found is None:
+        raise Problem(404, "not-found", f"no order {order_id!r}")
+    return found

@@ -1,0 +1,97 @@
+"""Users: registration, profile, upline and downline."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import MallRole
+from api.errors import Problem
+from api.routers.events import read_json
+from api.schemas import Downline, Upline, UserOut
+from graph import invites
+from graph.ingest import ingest_raw
+from graph.settings import LEGAL_MAX_TIERS, get_settings
+
+router = APIRouter(prefix="/v1/users", tags=["users"])
+
+USER_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["user_id", "at"],
+            "properties": {
+                "user_id": {"type": "string"}, "invited_by": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+                "level": {"type": "integer"}, "phone": {"type": "string"},
+            },
+        }}},
+    }
+}
+_STATUS_FOR_REASON = {"conflict": 409, "inviter_conflict": 409}
+
+
+def _depth(depth: int) -> int:
+    cap = get_settings().max_tiers
+    if depth > cap:
+        raise Problem(422, "tier-limit",
+                      f"depth {depth} is beyond the tier cap of {cap} (TIERGRAPH_MAX_TIERS)")
+    return depth
+
+
+def _user_or_404(user_id: str) -> dict[str, Any]:
+    user = invites.get_user(user_id)
+    if user is None:
+        raise Problem(404, "not-found", f"no user {user_id!r}")
+    return user
+
+
+@router.post("", status_code=201, response_model=UserOut, openapi_extra=USER_BODY)
+async def register_user(request: Request, response: Response, _: MallRole) -> dict[str, Any]:
+    """Register a user (as a user_registered event); replaying the same body answers 200."""
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise Problem(422, "validation", "the body is a JSON object")
+    result = await run_in_threadpool(ingest_raw, [{**body, "type": "user_registered"}])
+    if result.rejected:
+        refusal = result.rejected[0]
+        status = _STATUS_FOR_REASON.get(refusal.reason, 422)
+        raise Problem(status, refusal.reason.replace("_", "-"), refusal.detail,
+                      reason=refusal.reason)
+    if result.duplicates:
+        response.status_code = 200
+    return await run_in_threadpool(_user_or_404, body["user_id"])
+
+
+@router.get("/{user_id}", response_model=UserOut)
+def get_user(user_id: str, _: MallRole) -> dict[str, Any]:
+    """A user with inviter, registration time, level and masked phone."""
+    return _user_or_404(user_id)
+
+
+@router.get("/{user_id}/upline", response_model=Upline)
+def get_upline(
+    user_id: str, _: MallRole,
+    depth: Annotated[int, Query(ge=1, le=100)] = LEGAL_MAX_TIERS,
+) -> dict[str, Any]:
+    """The buyer's inviter (tier 1) and that person's uplines, up to depth (at most the cap)."""
+    depth = _depth(depth)
+    rows = invites.upline(user_id, depth)
+    if not rows and not invites.user_exists(user_id):
+        raise Problem(404, "not-found", f"no user {user_id!r}")
+    return {"user_id": user_id, "depth": depth, "upline": rows}
+
+
+@router.get("/{user_id}/downline", response_model=Downline)
+def get_downline(
+    user_id: str, _: MallRole,
+    depth: Annotated[int, Query(ge=1, le=100)] = LEGAL_MAX_TIERS,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """Users per tier below this user, and one page of them (tier, then id)."""
+    depth = _depth(depth)
+    if not invites.user_exists(user_id):
+        raise Problem(404, "not-found", f"no user {user_id!r}")
+    return {"user_id": user_id, "depth": depth, **invites.downline(user_id, depth, limit, offset)}

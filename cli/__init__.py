@@ -1,0 +1,1 @@
+"""The `tiergraph` command line and the local stack it runs."""

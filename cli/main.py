@@ -1,0 +1,205 @@
+"""`tiergraph`: the command line of the stack, imports, reports and benchmarks."""
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph.settings import get_settings
+
+app = typer.Typer(help="tiergraph: referral rebates on a Neo4j invite graph, capped at three tiers.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+report_app = typer.Typer(help="Compliance reports.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+app.add_typer(db_app, name="db")
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings():  # noqa: ANN202 - a ValueError here is a refused setting, said plainly
+    try:
+        return get_settings()
+    except Exception as error:
+        err.print(f"[red]settings refused:[/red] {error}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def up(
+    demo: Annotated[bool, typer.Option(help="Also load the demo mall.")] = False,
+    services: Annotated[str, typer.Option(help="Comma-separated subset to start.")] =
+    "neo4j,redis,worker,beat,api",
+) -> None:
+    """Start Neo4j, Redis, the Celery worker and beat, and the API (idempotent)."""
+    from cli import stack
+
+    settings = _settings()
+    chosen = tuple(s.strip() for s in services.split(",") if s.strip())
+    unknown = set(chosen) - set(stack.SERVICES)
+    if unknown:
+        err.print(f"unknown services {sorted(unknown)}; known: {', '.join(stack.SERVICES)}")
+        raise typer.Exit(2)
+    try:
+        stack.up(settings, chosen, say=lambda m: console.print(f"[cyan]•[/cyan] {m}"))
+    except stack.StackError as error:
+        err.print(f"[red]could not start:[/red] {error}")
+        raise typer.Exit(1) from None
+    if demo:
+        load_demo()
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    console.print(f"\n[green]tiergraph is up.[/green] API docs: {base}/docs")
+    if "api" in chosen:
+        key = next((k for k, r in settings.api_key_roles().items() if r == "mall"), "KEY")
+        ckey = next((k for k, r in settings.api_key_roles().items() if r == "compliance"), "KEY")
+        console.print("Try:")
+        console.print(f"  curl -s -H 'Authorization: Bearer {key}' {base}/v1/users/m00042/upline")
+        console.print(f"  curl -s -H 'Authorization: Bearer {key}' {base}/v1/users/m00000/downline")
+        console.print(f"  curl -s -X POST -H 'Authorization: Bearer {key}' "
+                      f"{base}/v1/orders/ord-ring05/payouts")
+        console.print(f"  curl -s -H 'Authorization: Bearer {ckey}' {base}/v1/compliance/tier-report")
+        console.print("Stop everything with: make down")
+
+
+@app.command()
+def down() -> None:
+    """Stop every service started by `up` (SIGTERM, waiting for a clean shutdown)."""
+    from cli import stack
+
+    try:
+        stack.down(_settings(), say=lambda m: console.print(f"[cyan]•[/cyan] {m}"))
+    except stack.StackError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def status() -> None:
+    """Which services run (pid) and whether Neo4j and Redis answer."""
+    from api.routers.health import redis_ok
+    from cli import stack
+    from graph import db
+
+    for name, pid in stack.status(_settings()).items():
+        console.print(f"{name:7} {'running, pid ' + str(pid) if pid else 'stopped'}")
+    console.print(f"neo4j answers: {db.ping()}  redis answers: {redis_ok()}")
+
+
+def _ingest_lines(lines: list[bytes], label: str, chunk: int) -> None:
+    """Import NDJSON lines in chunks with a progress bar showing events per second."""
+    from graph.events import parse_line
+    from graph.ingest import IngestResult, ingest_parsed
+    from workers.enqueue import enqueue_rebates
+
+    total = IngestResult()
+    started = time.perf_counter()
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]:>9} events/s"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(label, total=len(lines), rate="-")
+        for start in range(0, len(lines), chunk):
+            part = lines[start:start + chunk]
+            parsed = [parse_line(i, line) for i, line in enumerate(part)]
+            result = ingest_parsed(parsed)
+            if result.new_order_ids:
+                enqueue_rebates(result.new_order_ids)
+            total.merge(result, offset=start)
+            rate = (start + len(part)) / (time.perf_counter() - started)
+            progress.update(task, advance=len(part), rate=f"{rate:,.0f}")
+    elapsed = time.perf_counter() - started
+    console.print(f"accepted {total.accepted}, duplicates {total.duplicates}, "
+                  f"rejected {len(total.rejected)} in {elapsed:.1f}s "
+                  f"({len(lines) / elapsed if elapsed else 0:,.0f} events/s)")
+    for rejection in total.rejected[:20]:
+        console.print(f"  line {rejection.index + 1}: {rejection.reason}: {rejection.detail}")
+    if len(total.rejected) > 20:
+        console.print(f"  ... and {len(total.rejected) - 20} more")
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    chunk: Annotated[int, typer.Option(min=1, max=10_000, help="Events per transaction.")] = 5000,
+) -> None:
+    """Load an NDJSON event file (one event per line) through the same path as the API."""
+    _settings()
+    lines = [line for line in file.read_bytes().splitlines() if line.strip()]
+    _ingest_lines(lines, f"importing {file.name}", chunk)
+
+
+def load_demo() -> None:
+    """Load the generated demo mall (idempotent: a second load only finds duplicates)."""
+    from graph.generate import demo_mall
+
+    events, labels = demo_mall()
+    _ingest_lines([orjson.dumps(e) for e in events], "loading the demo mall", 2000)
+    ring = labels["rings"][0]
+    console.print(f"planted ring: {len(ring['members'])} accounts under {ring['organiser']} "
+                  f"({', '.join(ring['members'][:4])}, ...)")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo mall into a running stack."""
+    _settings()
+    load_demo()
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Folder for events.ndjson and labels.json.")],
+    users: Annotated[int, typer.Option(min=1)] = 300,
+    seed: Annotated[int, typer.Option()] = 7,
+) -> None:
+    """Write a generated mall (events.ndjson) and its planted rings (labels.json)."""
+    from graph.generate import demo_mall
+
+    events, labels = demo_mall(users=users, seed=seed)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "events.ndjson", "wb") as f:
+        for event in events:
+            f.write(orjson.dumps(event) + b"\n")
+    (out / "labels.json").write_text(json.dumps(labels, indent=2))
+    console.print(f"wrote {len(events)} events to {out / 'events.ndjson'}")
+
+
+@report_app.command("tiers")
+def report_tiers(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """The tier report: max tier paid, violations, rules over the cap, cycles, digest."""
+    from graph.compliance import tier_report
+
+    _settings()
+    report = tier_report()
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
+    else:
+        table = Table(title="tiergraph tier report", show_header=False)
+        for key, value in report.items():
+            table.add_row(key, str(value))
+        console.print(table)
+    raise typer.Exit(0 if report["compliant"] else 1)
+
+
+@db_app.command("reset")
+def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm deleting everything.")] = False) -> None:
+    """Delete every node and relationship of the graph (schema stays)."""
+    from graph import db
+
+    if not yes:
+        err.print("refusing to delete the graph without --yes")
+        raise typer.Exit(2)
+    _settings()
+    console.print(f"deleted {db.reset_database()} nodes")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,319 @@
+"""The local stack without Docker: Neo4j from Maven Central jars, Debian's redis-server,
+Celery worker and beat, and the API, each a process with a pid file under the data dir.
+
+Starting is idempotent (a live pid file means "already running"); stopping sends SIGTERM
+and waits, so Neo4j always shuts its store down cleanly.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from graph.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+NEO4J_POM = ROOT / "infra" / "neo4j" / "pom.xml"
+NEO4J_VERSION = "5.26.31"
+JVM_FLAGS = [
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dlog4j2.disable.jmx=true",
+]
+SERVICES = ("neo4j", "redis", "worker", "beat", "api")
+
+
+class StackError(RuntimeError):
+    """A service could not be installed or started; the message says what to look at."""
+
+
+@dataclass
+class Paths:
+    data: Path
+
+    @property
+    def neo4j_lib(self) -> Path:
+        return self.data / "neo4j" / "lib"
+
+    @property
+    def neo4j_home(self) -> Path:
+        return self.data / "neo4j" / "home"
+
+    @property
+    def run(self) -> Path:
+        return self.data / "run"
+
+    @property
+    def logs(self) -> Path:
+        return self.data / "logs"
+
+    def pidfile(self, service: str) -> Path:
+        return self.run / f"{service}.pid"
+
+    def logfile(self, service: str) -> Path:
+        return self.logs / f"{service}.log"
+
+
+def _port(url: str, default: int) -> int:
+    return urlparse(url).port or default
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie left by a parent that has not reaped it is not running
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def running_pid(paths: Paths, service: str) -> int | None:
+    """The pid of a service started by us and still alive, else None (stale files removed)."""
+    pidfile = paths.pidfile(service)
+    try:
+        pid = int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    if _alive(pid):
+        return pid
+    pidfile.unlink(missing_ok=True)
+    return None
+
+
+def _spawn(paths: Paths, service: str, argv: list[str], env: dict[str, str],
+           cwd: Path = ROOT) -> int:
+    paths.run.mkdir(parents=True, exist_ok=True)
+    paths.logs.mkdir(parents=True, exist_ok=True)
+    log = open(paths.logfile(service), "ab")
+    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            cwd=cwd, env=env, start_new_session=True)
+    paths.pidfile(service).write_text(str(proc.pid))
+    return proc.pid
+
+
+def _wait(check: Callable[[], bool], what: str, timeout: float, paths: Paths, service: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if running_pid(paths, service) is None:
+            raise StackError(f"{what} exited while starting; see {paths.logfile(service)}")
+        time.sleep(0.5)
+    raise StackError(f"{what} not ready after {timeout:.0f}s; see {paths.logfile(service)}")
+
+
+# --- installation -------------------------------------------------------------------------
+
+
+def ensure_neo4j_jars(paths: Paths, say: Callable[[str], None] = print) -> None:
+    """Gather the pinned Neo4j server jars from Maven Central (once)."""
+    marker = paths.neo4j_lib / f".complete-{NEO4J_VERSION}"
+    if marker.exists():
+        return
+    if shutil.which("mvn") is None:
+        raise StackError("Maven (mvn) is needed to fetch Neo4j's jars; install it (apt-get install maven)")
+    say(f"fetching Neo4j {NEO4J_VERSION} jars from Maven Central into {paths.neo4j_lib} ...")
+    if paths.neo4j_lib.exists():
+        shutil.rmtree(paths.neo4j_lib)
+    paths.neo4j_lib.mkdir(parents=True)
+    result = subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(NEO4J_POM), "dependency:copy-dependencies",
+         f"-DoutputDirectory={paths.neo4j_lib.resolve()}", "-DincludeScope=runtime"],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise StackError(f"mvn could not fetch Neo4j's jars:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    marker.touch()
+
+
+def ensure_redis_server() -> str:
+    """Path of redis-server (Debian's package, installed by `make` / .ci/run)."""
+    found = shutil.which("redis-server")
+    if found is None:
+        raise StackError("redis-server is missing: run `make deps` (apt-get install redis-server)")
+    return found
+
+
+# --- services -----------------------------------------------------------------------------
+
+
+def _neo4j_conf(settings: Settings, paths: Paths) -> str:
+    port = _port(settings.neo4j_uri, 7687)
+    return "\n".join([
+        "# Written by tiergraph at each start; change settings through TIERGRAPH_* instead.",
+        "server.default_listen_address=127.0.0.1",
+        "server.bolt.enabled=true",
+        f"server.bolt.listen_address=127.0.0.1:{port}",
+        "server.http.enabled=false",
+        "server.https.enabled=false",
+        "dbms.security.auth_enabled=false",
+        "server.directories.data=data",
+        "server.directories.logs=logs",
+        "server.directories.run=run",
+        "server.directories.plugins=plugins",
+        f"server.memory.pagecache.size={settings.neo4j_pagecache}",
+        "db.tx_log.rotation.retention_policy=1G size",
+        "dbms.usage_report.enabled=false",
+        "",
+    ])
+
+
+def start_neo4j(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
+    """Start Neo4j from the jars unless it already runs; wait until Bolt answers."""
+    from graph import db
+
+    if running_pid(paths, "neo4j") is None:
+        ensure_neo4j_jars(paths, say)
+        home = paths.neo4j_home
+        for sub in ("conf", "data", "logs", "run", "plugins"):
+            (home / sub).mkdir(parents=True, exist_ok=True)
+        (home / "conf" / "neo4j.conf").write_text(_neo4j_conf(settings, paths))
+        java = shutil.which("java") or "java"
+        argv = [java, f"-Xms{settings.neo4j_heap}", f"-Xmx{settings.neo4j_heap}", *JVM_FLAGS,
+                "-cp", f"{(home / 'plugins').resolve()}/*:{paths.neo4j_lib.resolve()}/*",
+                "org.neo4j.server.CommunityEntryPoint", f"--home-dir={home.resolve()}",
+                f"--config-dir={(home / 'conf').resolve()}", "--console-mode"]
+        say(f"starting Neo4j {NEO4J_VERSION} on {settings.neo4j_uri} (data in {home / 'data'})")
+        _spawn(paths, "neo4j", argv, dict(os.environ))
+    _wait(db.ping, "Neo4j", 180, paths, "neo4j")
+
+
+def _redis_ping(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def start_redis(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
+    """Start redis-server (append-only file on, so queued tasks survive a restart)."""
+    if running_pid(paths, "redis") is None:
+        if _redis_ping(settings.redis_url):
+            say(f"Redis already answers at {settings.redis_url}; using it")
+            return
+        server = ensure_redis_server()
+        rdir = paths.data / "redis"
+        rdir.mkdir(parents=True, exist_ok=True)
+        argv = [server, "--bind", "127.0.0.1", "--port", str(_port(settings.redis_url, 6379)),
+                "--dir", str(rdir.resolve()), "--appendonly", "yes", "--save", "",
+                "--daemonize", "no"]
+        say(f"starting Redis on {settings.redis_url}")
+        _spawn(paths, "redis", argv, dict(os.environ))
+        _wait(lambda: _redis_ping(settings.redis_url), "Redis", 30, paths, "redis")
+
+
+def _python_bin(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+def start_worker(settings: Settings, paths: Paths, say: Callable[[str], None] = print,
+                 concurrency: int = 2) -> None:
+    """Start a Celery worker process (idempotent)."""
+    if running_pid(paths, "worker") is None:
+        say("starting the Celery worker")
+        _spawn(paths, "worker", [_python_bin("celery"), "-A", "workers.app", "worker",
+                                 "--loglevel", "INFO", "--concurrency", str(concurrency),
+                                 "--hostname", f"tiergraph-{os.getpid()}@%h"], dict(os.environ))
+
+
+def start_beat(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
+    """Start Celery beat (the periodic sweeps) unless it runs."""
+    if running_pid(paths, "beat") is None:
+        say("starting Celery beat")
+        schedule = (paths.run / "celerybeat-schedule").resolve()
+        _spawn(paths, "beat", [_python_bin("celery"), "-A", "workers.app", "beat",
+                               "--loglevel", "INFO", "--schedule", str(schedule)], dict(os.environ))
+
+
+def _api_ready(settings: Settings) -> bool:
+    try:
+        url = f"http://{settings.api_host}:{settings.api_port}/readyz"
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return bool(answer.status == 200)
+    except Exception:
+        return False
+
+
+def start_api(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
+    """Start the API with uvicorn and wait for /readyz."""
+    if running_pid(paths, "api") is None:
+        say(f"starting the API on http://{settings.api_host}:{settings.api_port}")
+        _spawn(paths, "api", [_python_bin("uvicorn"), "api.main:app", "--host", settings.api_host,
+                              "--port", str(settings.api_port), "--no-access-log"],
+               dict(os.environ))
+    _wait(lambda: _api_ready(settings), "the API", 120, paths, "api")
+
+
+STARTERS = {"neo4j": start_neo4j, "redis": start_redis, "worker": start_worker,
+            "beat": start_beat, "api": start_api}
+
+
+def up(settings: Settings, services: tuple[str, ...] = SERVICES,
+       say: Callable[[str], None] = print) -> None:
+    """Start the named services in dependency order, skipping those already running."""
+    from graph import db
+    from graph.rebates import ensure_default_rule
+
+    paths = Paths(settings.data_dir)
+    for name in SERVICES:
+        if name in services:
+            STARTERS[name](settings, paths, say)
+        if name == "redis" and "neo4j" in services:
+            db.apply_schema()
+            ensure_default_rule()
+
+
+def stop_service(paths: Paths, service: str, timeout: float = 120) -> bool:
+    """SIGTERM a service and wait for it to exit; True if it was running."""
+    pid = running_pid(paths, service)
+    if pid is None:
+        return False
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.3)
+    if _alive(pid):
+        raise StackError(f"{service} (pid {pid}) did not stop within {timeout:.0f}s; "
+                         f"left running rather than killed; see {paths.logfile(service)}")
+    paths.pidfile(service).unlink(missing_ok=True)
+    return True
+
+
+def down(settings: Settings, say: Callable[[str], None] = print) -> None:
+    """Stop every service we started, API first and Neo4j last."""
+    from graph import db
+
+    db.close_driver()
+    paths = Paths(settings.data_dir)
+    for name in reversed(SERVICES):
+        if stop_service(paths, name):
+            say(f"stopped {name}")
+
+
+def status(settings: Settings) -> dict[str, int | None]:
+    """Pid of each service we started, or None."""
+    paths = Paths(settings.data_dir)
+    return {name: running_pid(paths, name) for name in SERVICES}

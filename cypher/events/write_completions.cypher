@@ -1,0 +1,8 @@
+// Marks orders of $rows {order_id, at} completed (goods received). An order already
+// completed changes nothing. Returns the ids completed now.
+UNWIND $rows AS r
+MATCH (o:Order {id: r.order_id})
+WHERE o.completed_at IS NULL
+SET o.completed_at = r.at,
+    o.status = CASE WHEN o.status = 'refunded' THEN o.status ELSE 'completed' END
+RETURN o.id AS id

@@ -1,0 +1,19 @@
+// Stores rebates from $rows {rebate_id, order_id, beneficiary, tier, kind, amount_cents,
+// path, paid_at, rule_ids} as pending, linked (Order)-[:EARNS]->(Rebate)-[:TO]->(User), and
+// marks the orders $order_ids computed at $now. Rebate ids are deterministic, so a second
+// writer would only match what the first created.
+UNWIND $rows AS r
+MATCH (o:Order {id: r.order_id})
+MATCH (b:User {id: r.beneficiary})
+MERGE (rb:Rebate {id: r.rebate_id})
+  ON CREATE SET rb.tier = r.tier, rb.kind = r.kind, rb.amount_cents = r.amount_cents,
+                rb.original_cents = r.amount_cents, rb.status = 'pending', rb.reason = null,
+                rb.path = r.path, rb.paid_at = r.paid_at, rb.rule_ids = r.rule_ids,
+                rb.order_id = r.order_id, rb.beneficiary = r.beneficiary, rb.created_at = $now
+MERGE (o)-[:EARNS]->(rb)
+MERGE (rb)-[:TO]->(b)
+WITH count(*) AS stored
+UNWIND $order_ids AS id
+MATCH (o:Order {id: id})
+SET o.rebates_computed = true, o.rebates_computed_at = $now
+RETURN stored, count(o) AS orders

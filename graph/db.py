@@ -1,0 +1,97 @@
+"""The one Neo4j driver of a process, and the helpers every repository uses."""
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Query
+
+from graph.queries import queries
+from graph.settings import get_settings
+
+T = TypeVar("T")
+
+
+@lru_cache
+def get_driver() -> Driver:
+    """The process-wide driver, built from settings on first use."""
+    s = get_settings()
+    return GraphDatabase.driver(
+        s.neo4j_uri,
+        auth=(s.neo4j_user, s.neo4j_password),
+        max_connection_pool_size=50,
+        notifications_min_severity="OFF",
+    )
+
+
+def close_driver() -> None:
+    """Close the process driver (at shutdown, or when tests switch settings)."""
+    if get_driver.cache_info().currsize:
+        get_driver().close()
+        get_driver.cache_clear()
+
+
+def to_native(value: Any) -> Any:
+    """A driver temporal value as its Python equivalent; anything else unchanged."""
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def run(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run the named query inside a transaction and return its rows as plain dicts."""
+    result = tx.run(queries[name], params)
+    return [record.data() for record in result]
+
+
+def read(work: Callable[[ManagedTransaction], T]) -> T:
+    """Run `work` in a managed read transaction (retried on transient errors)."""
+    with get_driver().session(database=get_settings().neo4j_database) as session:
+        return session.execute_read(work)
+
+
+def write(work: Callable[[ManagedTransaction], T]) -> T:
+    """Run `work` in a managed write transaction (retried on transient errors)."""
+    with get_driver().session(database=get_settings().neo4j_database) as session:
+        return session.execute_write(work)
+
+
+def read_query(name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run one named read query in its own transaction."""
+    return read(lambda tx: run(tx, name, **params))
+
+
+def write_query(name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run one named write query in its own transaction."""
+    return write(lambda tx: run(tx, name, **params))
+
+
+def apply_schema() -> int:
+    """Apply every cypher/schema/*.cypher statement (all IF NOT EXISTS); returns the count."""
+    count = 0
+    with get_driver().session(database=get_settings().neo4j_database) as session:
+        for name in queries.names():
+            if not name.startswith("schema."):
+                continue
+            for statement in queries.statements(name):
+                session.run(Query(statement)).consume()
+                count += 1
+        session.run(Query(queries["admin.await_indexes"])).consume()
+    return count
+
+
+def reset_database(batch: int = 10_000) -> int:
+    """Delete every node and relationship in batches; returns the number of nodes deleted."""
+    total = 0
+    while True:
+        deleted = write_query("admin.reset_batch", limit=batch)[0]["deleted"]
+        total += deleted
+        if deleted < batch:
+            return total
+
+
+def ping() -> bool:
+    """True when Neo4j answers a trivial query."""
+    try:
+        get_driver().verify_connectivity()
+        return True
+    except Exception:
+        return False

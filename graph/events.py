@@ -1,0 +1,192 @@
+"""The five event types the mall sends, and their validation (pure: no database).
+
+Every event is checked on its own here: shape, types, ids, money, times. Checks that
+need the graph (unknown inviter, cycles, conflicting replays) live in `graph.ingest`.
+"""
+
+import hashlib
+import ipaddress
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import orjson
+from graph.pii import lookup_hash
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+# Ids are opaque to us but must be safe to show, log and index: letters, digits and a
+# few separators, at most 64 characters.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$"
+MAX_CENTS = 10**12  # ten billion yuan: far above any real order, far below float trouble
+
+Id = Annotated[StrictStr, Field(pattern=ID_PATTERN)]
+Cents = Annotated[StrictInt, Field(gt=0, le=MAX_CENTS)]
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("time must carry an offset, e.g. 2026-01-02T10:00:00+08:00")
+    if not (2000 <= value.year <= 2100):
+        raise ValueError("time must fall between the years 2000 and 2100")
+    return value.astimezone(UTC)
+
+
+def _ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IPv4 or IPv6 address") from None
+
+
+When = Annotated[datetime, AfterValidator(_utc)]
+IpAddr = Annotated[StrictStr, Field(max_length=45), AfterValidator(_ip)]
+Phone = Annotated[StrictStr, Field(pattern=r"^\+?[0-9]{6,15}$")]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def fingerprint(self) -> str:
+        """Digest of the event's content: equal digests mean a replay, not a conflict."""
+        body = self.model_dump(mode="json", exclude={"type"})
+        return hashlib.sha1(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+class UserRegistered(_Event):
+    type: Literal["user_registered"]
+    user_id: Id
+    invited_by: Id | None = None
+    at: When
+    level: Annotated[StrictInt, Field(ge=0, le=100)] = 0
+    phone: Phone | None = None
+
+    def fingerprint(self) -> str:
+        """As for every event, but over the phone's keyed hash, never the clear phone."""
+        body = self.model_dump(mode="json", exclude={"type", "phone"})
+        body["phone_hash"] = lookup_hash(self.phone) if self.phone else None
+        return hashlib.sha1(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+    @model_validator(mode="after")
+    def _not_self_invited(self) -> "UserRegistered":
+        if self.invited_by == self.user_id:
+            raise SelfInvite(self.user_id)
+        return self
+
+
+class Session(_Event):
+    type: Literal["session"]
+    user_id: Id
+    device_id: Id | None = None
+    ip: IpAddr | None = None
+    at: When
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sku: Id
+    category: Annotated[StrictStr, Field(pattern=r"^[a-z0-9_-]{1,40}$")] | None = None
+    amount_cents: Cents
+
+
+class OrderPaid(_Event):
+    type: Literal["order_paid"]
+    order_id: Id
+    user_id: Id
+    amount_cents: Cents
+    currency: Literal["CNY"]
+    items: Annotated[list[Item], Field(min_length=1, max_length=500)]
+    device_id: Id | None = None
+    ip: IpAddr | None = None
+    payment_account: Id | None = None
+    shipping_address: Id | None = None
+    at: When
+
+    @model_validator(mode="after")
+    def _items_sum_to_amount(self) -> "OrderPaid":
+        total = sum(item.amount_cents for item in self.items)
+        if total != self.amount_cents:
+            raise ValueError(f"items sum to {total} cents but amount_cents is {self.amount_cents}")
+        return self
+
+
+class OrderRefunded(_Event):
+    type: Literal["order_refunded"]
+    order_id: Id
+    refund_id: Id
+    amount_cents: Cents
+    at: When
+
+
+class OrderCompleted(_Event):
+    type: Literal["order_completed"]
+    order_id: Id
+    at: When
+
+
+Event = Annotated[
+    UserRegistered | Session | OrderPaid | OrderRefunded | OrderCompleted,
+    Field(discriminator="type"),
+]
+EVENT_TYPES = ("user_registered", "session", "order_paid", "order_refunded", "order_completed")
+_adapter: TypeAdapter[Any] = TypeAdapter(Event)
+
+
+class SelfInvite(ValueError):
+    """A user named as their own inviter."""
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"user {user_id} cannot invite themselves")
+
+
+class Rejection(BaseModel):
+    """Why one event of a batch was refused; `index` is its position in the batch."""
+
+    index: int
+    reason: str
+    detail: str
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for e in error.errors(include_url=False)[:5]:
+        where = ".".join(str(p) for p in e["loc"][1:] if p != "function-after") or "event"
+        message = e["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+def parse_event(index: int, raw: Any) -> Any:
+    """One raw JSON value as an event, or a `Rejection` saying why it is not one."""
+    if not isinstance(raw, dict):
+        return Rejection(index=index, reason="invalid_event", detail="an event is a JSON object")
+    kind = raw.get("type")
+    if kind not in EVENT_TYPES:
+        return Rejection(
+            index=index,
+            reason="unknown_type",
+            detail=f"type must be one of {', '.join(EVENT_TYPES)}; got {str(kind)[:40]!r}",
+        )
+    try:
+        return _adapter.validate_python(raw)
+    except ValidationError as error:
+        if any(isinstance(e.get("ctx", {}).get("error"), SelfInvite) for e in error.errors()):
+            return Rejection(index=index, reason="self_invite", detail=_describe(error))
+        return Rejection(index=index, reason="invalid_event", detail=_describe(error))
+
+
+def parse_line(index: int, line: str | bytes) -> Any:
+    """One NDJSON line as an event or a `Rejection` (malformed JSON included)."""
+    try:
+        raw = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        return Rejection(index=index, reason="malformed_json", detail=str(error)[:200])
+    return parse_event(index, raw)

@@ -1,0 +1,282 @@
+"""Ingestion: one code path for POST /v1/events, POST /v1/users and `tiergraph import`.
+
+A batch is handled in three steps:
+1. read the stored state the batch refers to (one read transaction);
+2. check the events in order against that state plus the batch's own earlier events,
+   refusing each bad one with a reason and keeping the good ones;
+3. write the good ones in one transaction, a few UNWIND statements per event type.
+The answer is given only after that transaction committed, so an acknowledged event is
+durable. Replays are recognised by content fingerprint and change nothing.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from graph import db
+from graph.events import (
+    OrderCompleted,
+    OrderPaid,
+    OrderRefunded,
+    Rejection,
+    Session,
+    UserRegistered,
+    parse_event,
+)
+from graph.pii import encrypt, lookup_hash
+from graph.settings import get_settings
+
+
+@dataclass
+class IngestResult:
+    """What happened to a batch: counts, each refusal by index, and the orders to compute."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    new_order_ids: list[str] = field(default_factory=list)
+
+    def merge(self, other: "IngestResult", offset: int = 0) -> None:
+        """Fold the result of a later chunk (indexes shifted by `offset`) into this one."""
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.rejected.extend(
+            Rejection(index=r.index + offset, reason=r.reason, detail=r.detail)
+            for r in other.rejected
+        )
+        self.new_order_ids.extend(other.new_order_ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": [r.model_dump() for r in self.rejected],
+        }
+
+
+@dataclass
+class _Stored:
+    users: dict[str, dict[str, Any]]
+    orders: dict[str, dict[str, Any]]
+    refunds: dict[str, dict[str, Any]]
+    sessions: set[str]
+
+
+@dataclass
+class _Plan:
+    users: list[dict[str, Any]] = field(default_factory=list)
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[dict[str, Any]] = field(default_factory=list)
+    refunds: list[dict[str, Any]] = field(default_factory=list)
+    completions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def ingest_raw(raw_events: list[Any]) -> IngestResult:
+    """Validate and store a batch of raw JSON events (already decoded)."""
+    parsed = [parse_event(i, raw) for i, raw in enumerate(raw_events)]
+    return ingest_parsed(parsed)
+
+
+def ingest_parsed(parsed: list[Any]) -> IngestResult:
+    """Store a batch whose items are events or `Rejection`s from parsing, in batch order."""
+    result = IngestResult()
+    events: list[tuple[int, Any]] = []
+    for index, item in enumerate(parsed):
+        if isinstance(item, Rejection):
+            result.rejected.append(item)
+        else:
+            events.append((index, item))
+    if not events:
+        return result
+
+    stored = db.read(lambda tx: _load_stored(tx, [e for _, e in events]))
+    plan = _Plan()
+    _check(events, stored, plan, result)
+    created = db.write(lambda tx: _write(tx, plan))
+    # A row another writer stored first (between our read and write) is a replay now.
+    raced = result.accepted - created["total"]
+    result.accepted -= raced
+    result.duplicates += raced
+    result.new_order_ids = created["orders"]
+    result.rejected.sort(key=lambda r: r.index)
+    return result
+
+
+def _load_stored(tx: ManagedTransaction, events: list[Any]) -> _Stored:
+    user_ids: set[str] = set()
+    order_ids: set[str] = set()
+    refund_ids: set[str] = set()
+    session_ids: set[str] = set()
+    for e in events:
+        if isinstance(e, UserRegistered):
+            user_ids.add(e.user_id)
+            if e.invited_by:
+                user_ids.add(e.invited_by)
+        elif isinstance(e, Session):
+            user_ids.add(e.user_id)
+            session_ids.add(e.fingerprint())
+        elif isinstance(e, OrderPaid):
+            user_ids.add(e.user_id)
+            order_ids.add(e.order_id)
+        elif isinstance(e, OrderRefunded):
+            order_ids.add(e.order_id)
+            refund_ids.add(e.refund_id)
+        elif isinstance(e, OrderCompleted):
+            order_ids.add(e.order_id)
+    return _Stored(
+        users={r["id"]: r for r in db.run(tx, "events.users_by_id", ids=list(user_ids))},
+        orders={r["id"]: r for r in db.run(tx, "events.orders_by_id", ids=list(order_ids))},
+        refunds={r["id"]: r for r in db.run(tx, "events.refunds_by_id", ids=list(refund_ids))},
+        sessions={r["id"] for r in db.run(tx, "events.sessions_by_id", ids=list(session_ids))},
+    )
+
+
+def _would_cycle(user_id: str, inviter_id: str, stored: _Stored) -> bool:
+    """Whether binding user_id under inviter_id closes a loop (user_id is an upline of it)."""
+    # Walk up through users this batch registered, then ask the graph for the rest.
+    current: str | None = inviter_id
+    seen: set[str] = set()
+    while current is not None:
+        if current == user_id:
+            return True
+        known = stored.users.get(current)
+        if known is None or not known.get("in_batch") or current in seen:
+            break
+        seen.add(current)
+        current = known.get("invited_by")
+    if current is None:
+        return False
+    rows = db.read_query("events.is_ancestor", user_id=user_id, inviter_id=current)
+    return bool(rows and rows[0]["cycle"])
+
+
+def _check(events: list[tuple[int, Any]], stored: _Stored, plan: _Plan, result: IngestResult) -> None:
+    """Step 2: decide each event in order, extending `stored` with what the batch adds."""
+
+    def refuse(index: int, reason: str, detail: str) -> None:
+        result.rejected.append(Rejection(index=index, reason=reason, detail=detail))
+
+    for index, e in events:
+        if isinstance(e, UserRegistered):
+            fp = e.fingerprint()
+            existing = stored.users.get(e.user_id)
+            if existing is not None:
+                if existing["fp"] == fp:
+                    result.duplicates += 1
+                elif e.invited_by and e.invited_by != existing["invited_by"] and _would_cycle(
+                    e.user_id, e.invited_by, stored
+                ):
+                    refuse(index, "invite_cycle",
+                           f"binding {e.user_id} under {e.invited_by} would close an invite cycle")
+                elif e.invited_by != existing["invited_by"]:
+                    refuse(index, "inviter_conflict",
+                           f"user {e.user_id} is already bound to inviter "
+                           f"{existing['invited_by'] or '(none)'}; an invite binding is permanent")
+                else:
+                    refuse(index, "conflict",
+                           f"user {e.user_id} is already registered with other details")
+                continue
+            if e.invited_by and e.invited_by not in stored.users:
+                refuse(index, "unknown_inviter", f"inviter {e.invited_by} is not a registered user")
+                continue
+            stored.users[e.user_id] = {"id": e.user_id, "fp": fp, "invited_by": e.invited_by,
+                                       "in_batch": True}
+            plan.users.append({
+                "user_id": e.user_id, "invited_by": e.invited_by, "at": e.at, "level": e.level,
+                "phone_enc": encrypt(e.phone) if e.phone else None,
+                "phone_hash": lookup_hash(e.phone) if e.phone else None, "fp": fp,
+            })
+        elif isinstance(e, Session):
+            if e.user_id not in stored.users:
+                refuse(index, "unknown_user", f"user {e.user_id} is not registered")
+                continue
+            key = e.fingerprint()
+            if key in stored.sessions:
+                result.duplicates += 1
+                continue
+            stored.sessions.add(key)
+            plan.sessions.append({"id": key, "user_id": e.user_id, "device_id": e.device_id,
+                                  "ip": e.ip, "at": e.at})
+        elif isinstance(e, OrderPaid):
+            fp = e.fingerprint()
+            existing = stored.orders.get(e.order_id)
+            if existing is not None:
+                if existing["fp"] == fp:
+                    result.duplicates += 1
+                else:
+                    refuse(index, "conflict",
+                           f"order {e.order_id} is already stored with other content")
+                continue
+            if e.user_id not in stored.users:
+                refuse(index, "unknown_user", f"buyer {e.user_id} is not registered")
+                continue
+            stored.orders[e.order_id] = {"id": e.order_id, "fp": fp,
+                                         "amount_cents": e.amount_cents, "refunded_cents": 0,
+                                         "completed_at": None}
+            plan.orders.append({
+                "order_id": e.order_id, "user_id": e.user_id, "amount_cents": e.amount_cents,
+                "at": e.at, "skus": [i.sku for i in e.items],
+                "categories": [i.category or "" for i in e.items],
+                "item_amounts": [i.amount_cents for i in e.items],
+                "device_id": e.device_id, "ip": e.ip, "payment_account": e.payment_account,
+                "shipping_address": e.shipping_address, "fp": fp,
+            })
+        elif isinstance(e, OrderRefunded):
+            fp = e.fingerprint()
+            existing = stored.refunds.get(e.refund_id)
+            if existing is not None:
+                if existing["fp"] == fp:
+                    result.duplicates += 1
+                else:
+                    refuse(index, "conflict",
+                           f"refund {e.refund_id} is already stored with other content")
+                continue
+            order = stored.orders.get(e.order_id)
+            if order is None:
+                refuse(index, "unknown_order", f"order {e.order_id} is not stored")
+                continue
+            left = order["amount_cents"] - order["refunded_cents"]
+            if e.amount_cents > left:
+                refuse(index, "refund_exceeds_order",
+                       f"refund of {e.amount_cents} cents exceeds the {left} cents not yet refunded")
+                continue
+            order["refunded_cents"] += e.amount_cents
+            stored.refunds[e.refund_id] = {"id": e.refund_id, "fp": fp}
+            plan.refunds.append({"refund_id": e.refund_id, "order_id": e.order_id,
+                                 "amount_cents": e.amount_cents, "at": e.at, "fp": fp})
+        elif isinstance(e, OrderCompleted):
+            order = stored.orders.get(e.order_id)
+            if order is None:
+                refuse(index, "unknown_order", f"order {e.order_id} is not stored")
+                continue
+            if order["completed_at"] is not None:
+                result.duplicates += 1
+                continue
+            order["completed_at"] = e.at
+            plan.completions.append({"order_id": e.order_id, "at": e.at})
+        else:  # pragma: no cover - parse_event only yields the five types
+            raise TypeError(type(e))
+        result.accepted += 1
+
+
+def _write(tx: ManagedTransaction, plan: _Plan) -> dict[str, Any]:
+    """Step 3: one transaction, UNWIND batches per type, in dependency order."""
+    size = get_settings().write_batch_size
+    token = uuid.uuid4().hex
+    total = 0
+    new_orders: list[str] = []
+    for name, rows in (
+        ("events.write_users", plan.users),
+        ("events.write_sessions", plan.sessions),
+        ("events.write_orders", plan.orders),
+        ("events.write_refunds", plan.refunds),
+        ("events.write_completions", plan.completions),
+    ):
+        for start in range(0, len(rows), size):
+            ids = [r["id"] for r in db.run(tx, name, rows=rows[start:start + size], token=token)]
+            total += len(ids)
+            if name == "events.write_orders":
+                new_orders.extend(ids)
+    return {"total": total, "orders": new_orders}

@@ -1,0 +1,51 @@
+"""The invite tree: users, their upline and their downline, always within the tier cap."""
+
+from typing import Any
+
+from graph import db
+from graph.pii import decrypt, mask_phone
+
+
+def get_user(user_id: str) -> dict[str, Any] | None:
+    """A user with inviter, registration time, level and masked phone; None if unknown."""
+    rows = db.read_query("invites.user", user_id=user_id)
+    if not rows:
+        return None
+    row = rows[0]
+    sealed = row.pop("phone_enc")
+    row["phone"] = mask_phone(decrypt(sealed)) if sealed else None
+    row["registered_at"] = db.to_native(row["registered_at"])
+    return row
+
+
+def user_exists(user_id: str) -> bool:
+    """Whether the user is registered."""
+    return bool(db.read_query("invites.user_exists", user_id=user_id)[0]["found"])
+
+
+def upline(user_id: str, depth: int) -> list[dict[str, Any]]:
+    """[{tier, user_id}] from the inviter (tier 1) up to `depth` tiers."""
+    return db.read_query("invites.upline", user_id=user_id, depth=depth)
+
+
+def downline(user_id: str, depth: int, limit: int, offset: int = 0) -> dict[str, Any]:
+    """Counts per tier down to `depth`, and one page of members ordered by tier then id."""
+
+    def work(tx: Any) -> dict[str, Any]:
+        counts = db.run(tx, "invites.downline_counts", user_id=user_id, depth=depth)
+        page = db.run(
+            tx, "invites.downline_page", user_id=user_id, depth=depth, skip=offset, limit=limit
+        )
+        return {"counts": counts, "members": page}
+
+    result = db.read(work)
+    for member in result["members"]:
+        member["registered_at"] = db.to_native(member["registered_at"])
+    by_tier = {c["tier"]: c["users"] for c in result["counts"]}
+    return {
+        "counts": [{"tier": t, "users": by_tier.get(t, 0)} for t in range(1, depth + 1)],
+        "total": sum(by_tier.values()),
+        "members": result["members"],
+        "offset": offset,
+        "limit": limit,
+    }

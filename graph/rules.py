@@ -1,0 +1,92 @@
+"""Rebate rule maths: which rule pays an item, and how many cents each tier earns.
+
+Pure functions over plain data, no database: the worked examples in
+tests/graph/test_rules.py read as the specification of this module.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+BP_DENOMINATOR = 10_000
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rebate rule: tier k earns tiers[k-1] basis points of each eligible item."""
+
+    id: str
+    tiers: tuple[int, ...]
+    kind: str = "cash"  # or "points"
+    category: str | None = None  # None: all categories
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    priority: int = 0
+    created_at: datetime | None = None
+
+    def active_at(self, at: datetime) -> bool:
+        """Whether the rule's time window contains `at` (open ends are unbounded)."""
+        return (self.starts_at is None or self.starts_at <= at) and (
+            self.ends_at is None or at < self.ends_at
+        )
+
+
+DEFAULT_RULE = Rule(id="default", tiers=(1000, 500, 200))
+
+
+@dataclass(frozen=True)
+class Item:
+    sku: str
+    category: str | None
+    amount_cents: int
+
+
+@dataclass
+class TierAmount:
+    """What one tier earns from one order under one rule kind (cash or points)."""
+
+    tier: int
+    kind: str
+    amount_cents: int = 0
+    rule_ids: list[str] = field(default_factory=list)
+
+
+def resolve_rule(item: Item, rules: list[Rule], at: datetime) -> Rule | None:
+    """The most specific active rule for an item: its category beats all-categories,
+    then the higher priority, then the newest."""
+    candidates = [
+        r for r in rules if r.active_at(at) and (r.category is None or r.category == item.category)
+    ]
+    if not candidates:
+        return None
+    return max(
+        candidates,
+        key=lambda r: (
+            r.category is not None,
+            r.priority,
+            r.created_at or datetime.min.replace(tzinfo=at.tzinfo),
+            r.id,
+        ),
+    )
+
+
+def tier_amounts(
+    items: list[Item], upline_len: int, rules: list[Rule], at: datetime, max_tiers: int
+) -> list[TierAmount]:
+    """Cents per (tier, kind) for an order whose buyer has `upline_len` uplines.
+
+    Each item is paid by its own rule; every tier's share of every item is rounded down to
+    the cent. No tier beyond `max_tiers` (the legal cap) or beyond the upline is paid.
+    """
+    paid_tiers = min(max_tiers, upline_len)
+    totals: dict[tuple[int, str], TierAmount] = {}
+    for item in items:
+        rule = resolve_rule(item, rules, at)
+        if rule is None:
+            continue
+        for tier, bp in enumerate(rule.tiers[:paid_tiers], start=1):
+            cents = item.amount_cents * bp // BP_DENOMINATOR
+            entry = totals.setdefault((tier, rule.kind), TierAmount(tier=tier, kind=rule.kind))
+            entry.amount_cents += cents
+            if rule.id not in entry.rule_ids:
+                entry.rule_ids.append(rule.id)
+    return [totals[k] for k in sorted(totals) if totals[k].amount_cents > 0]

@@ -1,0 +1,38 @@
+"""The query registry: every name the code asks for exists, unknown names fail loudly."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from graph.queries import queries
+
+ROOT = Path(__file__).resolve().parents[2]
+CALL = re.compile(r"""(?:run|read_query|write_query)\(\s*(?:tx,\s*)?["']([a-z_]+\.[a-z_]+)["']""")
+
+
+def test_every_query_named_in_code_exists():
+    named = set()
+    for folder in ("graph", "api", "workers", "cli"):
+        for path in (ROOT / folder).rglob("*.py"):
+            named.update(CALL.findall(path.read_text()))
+    assert named, "the scan found no query names: the pattern is out of date"
+    missing = sorted(n for n in named if n not in queries.names())
+    assert missing == []
+
+
+def test_unknown_name_lists_the_known_ones():
+    with pytest.raises(KeyError, match="invites.upline"):
+        queries["invites.no_such_query"]
+
+
+def test_schema_statements_are_idempotent():
+    for name in ("schema.constraints", "schema.indexes"):
+        statements = queries.statements(name)
+        assert statements and all("IF NOT EXISTS" in s for s in statements)
+
+
+def test_no_query_builds_values_into_text():
+    # Values come only as $parameters: no Python format placeholders in any query file.
+    for name in queries.names():
+        assert not re.search(r"\{[a-z_]+\}|%s|%\(", queries[name]), name

@@ -1,0 +1,1 @@
+"""Celery workers: the slow work of tiergraph (rebate computation, sweeps)."""

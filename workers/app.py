@@ -1,0 +1,33 @@
+"""The Celery app, built from settings. Run: celery -A workers.app worker / beat."""
+
+from celery import Celery
+
+from graph.settings import get_settings
+
+SWEEP_EVERY_SECONDS = 60.0
+
+
+def make_app() -> Celery:
+    """Celery on Redis; tasks are idempotent, so they are acknowledged only when done."""
+    settings = get_settings()
+    app = Celery("tiergraph", broker=settings.redis_url, backend=settings.redis_url)
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=4,
+        result_expires=7 * 24 * 3600,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": 600},
+        timezone="UTC",
+        beat_schedule={
+            "rebates-sweep": {"task": "rebates.sweep", "schedule": SWEEP_EVERY_SECONDS},
+        },
+        include=["workers.tasks.rebates"],
+    )
+    return app
+
+
+app = make_app()
