@@ -12,6 +12,8 @@ from graph import db
 from graph.rebates import ensure_default_rule
 from graph.settings import get_settings
 
+ROUTERS = tuple(m.router for m in (health, events, users, orders, compliance))
+
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -31,8 +33,8 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    for module in (health, events, users, orders, compliance):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 

@@ -1,6 +1,6 @@
 // Stores rebates from $rows {rebate_id, order_id, beneficiary, tier, kind, amount_cents,
 // path, paid_at, rule_ids} as pending, linked (Order)-[:EARNS]->(Rebate)-[:TO]->(User), and
-// marks the orders $order_ids computed at $now. Rebate ids are deterministic, so a second
+// marks the orders $order_ids computed at $now (rebate_runs counts computations: always 1). Rebate ids are deterministic, so a second
 // writer would only match what the first created.
 UNWIND $rows AS r
 MATCH (o:Order {id: r.order_id})
@@ -15,5 +15,6 @@ MERGE (rb)-[:TO]->(b)
 WITH count(*) AS stored
 UNWIND $order_ids AS id
 MATCH (o:Order {id: id})
-SET o.rebates_computed = true, o.rebates_computed_at = $now
+SET o.rebates_computed = true, o.rebates_computed_at = $now,
+    o.rebate_runs = coalesce(o.rebate_runs, 0) + 1
 RETURN stored, count(o) AS orders

@@ -1,0 +1,69 @@
+"""The tier report over the whole graph, path certificates, and the WeChat cap of two."""
+
+import subprocess
+import sys
+
+from graph import compliance, db
+from graph.ingest import ingest_raw
+from graph.rebates import compute_rebates
+from graph.settings import get_settings
+from tests.conftest import auth
+from tests.factories import make_chain, make_order
+
+COMPLIANCE = auth("compliance")
+
+
+def test_report_over_a_clean_graph_is_compliant_and_counts_every_rebate(client, clean_graph, ids):
+    chain = [ids(f"c{n}") for n in range(8)]
+    ingest_raw(make_chain(chain) + [make_order(ids(f"o{n}"), chain[n]) for n in range(1, 8)])
+    compute_rebates([ids(f"o{n}") for n in range(1, 8)])
+    report = client.get("/v1/compliance/tier-report", headers=COMPLIANCE).json()
+    # buyers c1..c7 have 1,2,3,3,3,3,3 uplines within the cap
+    assert report["rebates_checked"] == 1 + 2 + 3 * 5
+    assert (report["max_paid_tier"], report["violations"], report["compliant"]) == (3, [], True)
+    assert (report["invite_cycles"], report["multiple_inviters"], report["rules_over_limit"]) == (0, 0, [])
+    assert report["users_checked"] == 8
+    assert compliance.report_digest(report) == report["digest"]
+    tampered = {**report, "max_paid_tier": 2}
+    assert compliance.report_digest(tampered) != report["digest"]
+
+
+def test_report_catches_planted_violations_and_cli_exits_nonzero(clean_graph, ids):
+    db.write_query("testing.plant_violations", prefix=ids(""))
+    report = compliance.tier_report()
+    codes = {v["code"]: v for v in report["violations"]}
+    assert codes["tier_over_cap"]["examples"] == [ids("rb")]
+    assert codes["path_mismatch"]["count"] == 1
+    assert report["multiple_inviters"] == 1 and report["max_paid_tier"] == 4
+    assert report["compliant"] is False
+    run = subprocess.run([sys.executable, "-m", "cli.main", "report", "tiers", "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert '"tier_over_cap"' in run.stdout
+
+
+def test_path_certificate_names_buyer_to_beneficiary(client, ids):
+    chain = [ids(f"c{n}") for n in range(5)]
+    ingest_raw(make_chain(chain) + [make_order(ids("o"), chain[4])])
+    compute_rebates([ids("o")])
+    answer = client.get(f"/v1/compliance/rebates/{ids('o')}:t3:cash/path", headers=COMPLIANCE)
+    assert answer.status_code == 200
+    assert answer.json()["path"] == [chain[4], chain[3], chain[2], chain[1]]
+    assert answer.json()["tier"] == 3
+    assert client.get(f"/v1/compliance/rebates/{ids('none')}/path",
+                      headers=COMPLIANCE).status_code == 404
+
+
+def test_wechat_cap_of_two_pays_two_tiers(monkeypatch, services, ids):
+    monkeypatch.setenv("TIERGRAPH_MAX_TIERS", "2")
+    get_settings.cache_clear()
+    try:
+        chain = [ids(f"c{n}") for n in range(5)]
+        ingest_raw(make_chain(chain) + [make_order(ids("o"), chain[4], [("food", 10000)])])
+        compute_rebates([ids("o")])
+        rows = db.read_query("rebates.for_orders", ids=[ids("o")])[0]["rebates"]
+        assert [(r["tier"], r["amount_cents"]) for r in rows] == [(1, 1000), (2, 500)]
+        assert compliance.tier_report()["max_tiers"] == 2
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
