@@ -59,13 +59,13 @@ def up(
     if "api" in chosen:
         key = next((k for k, r in settings.api_key_roles().items() if r == "mall"), "KEY")
         ckey = next((k for k, r in settings.api_key_roles().items() if r == "compliance"), "KEY")
-        console.print("Try:")
-        console.print(f"  curl -s -H 'Authorization: Bearer {key}' {base}/v1/users/m00042/upline")
-        console.print(f"  curl -s -H 'Authorization: Bearer {key}' {base}/v1/users/m00000/downline")
-        console.print(f"  curl -s -X POST -H 'Authorization: Bearer {key}' "
-                      f"{base}/v1/orders/ord-ring05/payouts")
-        console.print(f"  curl -s -H 'Authorization: Bearer {ckey}' {base}/v1/compliance/tier-report")
-        console.print("Stop everything with: make down")
+        # plain print: curl lines must stay whole to be copied
+        print("Try:")
+        print(f"  curl -s -H 'Authorization: Bearer {key}' {base}/v1/users/ring11/upline")
+        print(f"  curl -s -H 'Authorization: Bearer {key}' {base}/v1/users/m00000/downline")
+        print(f"  curl -s -X POST -H 'Authorization: Bearer {key}' {base}/v1/orders/ord-ring05/payouts")
+        print(f"  curl -s -H 'Authorization: Bearer {ckey}' {base}/v1/compliance/tier-report")
+        print("Stop everything with: make down")
 
 
 @app.command()
@@ -94,25 +94,22 @@ def status() -> None:
 
 def _ingest_lines(lines: list[bytes], label: str, chunk: int) -> None:
     """Import NDJSON lines in chunks with a progress bar showing events per second."""
-    from graph.events import parse_line
-    from graph.ingest import IngestResult, ingest_parsed
+    from graph.ingest import IngestResult, ingest_lines
     from workers.enqueue import enqueue_rebates
 
-    total = IngestResult()
     started = time.perf_counter()
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:>9} events/s"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task(label, total=len(lines), rate="-")
-        for start in range(0, len(lines), chunk):
-            part = lines[start:start + chunk]
-            parsed = [parse_line(i, line) for i, line in enumerate(part)]
-            result = ingest_parsed(parsed)
+
+        def after_chunk(result: IngestResult, done: int) -> None:
             if result.new_order_ids:
                 enqueue_rebates(result.new_order_ids)
-            total.merge(result, offset=start)
-            rate = (start + len(part)) / (time.perf_counter() - started)
-            progress.update(task, advance=len(part), rate=f"{rate:,.0f}")
+            rate = done / (time.perf_counter() - started)
+            progress.update(task, completed=done, rate=f"{rate:,.0f}")
+
+        total = ingest_lines(lines, chunk, after_chunk)
     elapsed = time.perf_counter() - started
     console.print(f"accepted {total.accepted}, duplicates {total.duplicates}, "
                   f"rejected {len(total.rejected)} in {elapsed:.1f}s "
@@ -168,6 +165,47 @@ def generate(
             f.write(orjson.dumps(event) + b"\n")
     (out / "labels.json").write_text(json.dumps(labels, indent=2))
     console.print(f"wrote {len(events)} events to {out / 'events.ndjson'}")
+
+
+@app.command()
+def bench(
+    users: Annotated[int, typer.Option(min=1000)] = 1_000_000,
+    orders: Annotated[int, typer.Option(min=0)] = 200_000,
+    lookups: Annotated[int, typer.Option(min=100)] = 5000,
+    seed: Annotated[int, typer.Option()] = 1,
+    keep: Annotated[bool, typer.Option(help="Leave the bench stack running.")] = False,
+) -> None:
+    """Benchmark import and lookups against PostgreSQL on the same users (own stack)."""
+    from contextlib import contextmanager
+
+    from bench.run import run
+
+    @contextmanager
+    def progress(label: str, total: int):  # noqa: ANN202
+        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[rate]:>9}/s"), TimeElapsedColumn())
+        started = time.perf_counter()
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task(label, total=total, rate="-")
+
+            def advance(done: int) -> None:
+                rate = done / (time.perf_counter() - started)
+                bar.update(task, completed=done, rate=f"{rate:,.0f}")
+            yield advance
+
+    results = run(users, orders, lookups, seed, keep,
+                  say=lambda m: console.print(f"[cyan]•[/cyan] {m}"), progress=progress)
+    table = Table(title=f"tiergraph bench: {users:,} users, {orders:,} orders, seed {seed}")
+    for column in ("measure", "per second", "p50 ms", "p99 ms", "us per item"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for row in results["rows"]:
+        table.add_row(row["label"], f"{row['per_s']:,.0f}",
+                      f"{row['p50_ms']:.3f}" if "p50_ms" in row else "",
+                      f"{row['p99_ms']:.3f}" if "p99_ms" in row else "",
+                      f"{row['us_per_item']:.1f}" if "us_per_item" in row else "")
+    console.print(table)
+    console.print(f"machine: {results['machine']}")
+    console.print(f"profile: {json.dumps(results['profile'])}")
 
 
 @report_app.command("tiers")

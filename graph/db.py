@@ -4,7 +4,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Query
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
+from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
 from graph.queries import queries
 from graph.settings import get_settings
@@ -55,8 +56,22 @@ def write(work: Callable[[ManagedTransaction], T]) -> T:
 
 
 def read_query(name: str, **params: Any) -> list[dict[str, Any]]:
-    """Run one named read query in its own transaction."""
-    return read(lambda tx: run(tx, name, **params))
+    """Run one named read query as an auto-commit transaction, retried once when the
+    connection or the server hiccups.
+
+    A single read needs no explicit transaction: auto-commit sends RUN+PULL in one round
+    trip where a managed one adds BEGIN and COMMIT (docs/benchmarks.md has the figures).
+    """
+    settings = get_settings()
+    for attempt in (1, 2):
+        try:
+            with get_driver().session(database=settings.neo4j_database,
+                                      default_access_mode=READ_ACCESS) as session:
+                return session.run(queries[name], params).data()
+        except (ServiceUnavailable, SessionExpired, TransientError):
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def write_query(name: str, **params: Any) -> list[dict[str, Any]]:

@@ -40,9 +40,11 @@ def demo_mall(users: int = 300, seed: int = 7) -> tuple[list[dict[str, Any]], di
         user_id = f"m{n:05d}"
         # Preferential attachment: a few users invite many, chains run deeper than three.
         inviter = None
-        if ids and rng.random() < 0.9:
-            inviter = ids[min(int(rng.paretovariate(1.2)) - 1, len(ids) - 1)] if rng.random() < 0.3 \
-                else rng.choice(ids)
+        roll = rng.random()
+        if ids and roll < 0.25:  # early users are super-inviters (heavy tail)
+            inviter = ids[min(int(rng.paretovariate(1.2)) - 1, len(ids) - 1)]
+        elif ids and roll < 0.9:  # recent users invite friends: chains run deep
+            inviter = rng.choice(ids[-25:])
         t += timedelta(minutes=rng.randint(1, 90))
         events.append({"type": "user_registered", "user_id": user_id, "invited_by": inviter,
                        "at": _at(t), "level": rng.choice((0, 0, 0, 1, 2)),

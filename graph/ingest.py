@@ -11,6 +11,7 @@ durable. Replays are recognised by content fingerprint and change nothing.
 
 import uuid
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from neo4j import ManagedTransaction
@@ -24,6 +25,7 @@ from graph.events import (
     Session,
     UserRegistered,
     parse_event,
+    parse_line,
 )
 from graph.pii import encrypt, lookup_hash
 from graph.settings import get_settings
@@ -71,6 +73,21 @@ class _Plan:
     orders: list[dict[str, Any]] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
     completions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def ingest_lines(
+    lines: list[bytes], chunk: int, after_chunk: Callable[[IngestResult, int], None] | None = None
+) -> IngestResult:
+    """Ingest NDJSON lines `chunk` at a time (one write transaction each); rejections carry
+    the 0-based line index. `after_chunk(result, lines_done)` runs after each commit."""
+    total = IngestResult()
+    for start in range(0, len(lines), chunk):
+        part = lines[start:start + chunk]
+        result = ingest_parsed([parse_line(i, line) for i, line in enumerate(part)])
+        if after_chunk is not None:
+            after_chunk(result, start + len(part))
+        total.merge(result, offset=start)
+    return total
 
 
 def ingest_raw(raw_events: list[Any]) -> IngestResult:
@@ -184,7 +201,7 @@ def _check(events: list[tuple[int, Any]], stored: _Stored, plan: _Plan, result: 
             stored.users[e.user_id] = {"id": e.user_id, "fp": fp, "invited_by": e.invited_by,
                                        "in_batch": True}
             plan.users.append({
-                "user_id": e.user_id, "invited_by": e.invited_by, "at": e.at, "level": e.level,
+                "user_id": e.user_id, "invited_by": e.invited_by, "at": e.at.isoformat(), "level": e.level,
                 "phone_enc": encrypt(e.phone) if e.phone else None,
                 "phone_hash": lookup_hash(e.phone) if e.phone else None, "fp": fp,
             })
@@ -198,7 +215,7 @@ def _check(events: list[tuple[int, Any]], stored: _Stored, plan: _Plan, result: 
                 continue
             stored.sessions.add(key)
             plan.sessions.append({"id": key, "user_id": e.user_id, "device_id": e.device_id,
-                                  "ip": e.ip, "at": e.at})
+                                  "ip": e.ip, "at": e.at.isoformat()})
         elif isinstance(e, OrderPaid):
             fp = e.fingerprint()
             existing = stored.orders.get(e.order_id)
@@ -217,7 +234,7 @@ def _check(events: list[tuple[int, Any]], stored: _Stored, plan: _Plan, result: 
                                          "completed_at": None}
             plan.orders.append({
                 "order_id": e.order_id, "user_id": e.user_id, "amount_cents": e.amount_cents,
-                "at": e.at, "skus": [i.sku for i in e.items],
+                "at": e.at.isoformat(), "skus": [i.sku for i in e.items],
                 "categories": [i.category or "" for i in e.items],
                 "item_amounts": [i.amount_cents for i in e.items],
                 "device_id": e.device_id, "ip": e.ip, "payment_account": e.payment_account,
@@ -245,7 +262,7 @@ def _check(events: list[tuple[int, Any]], stored: _Stored, plan: _Plan, result: 
             order["refunded_cents"] += e.amount_cents
             stored.refunds[e.refund_id] = {"id": e.refund_id, "fp": fp}
             plan.refunds.append({"refund_id": e.refund_id, "order_id": e.order_id,
-                                 "amount_cents": e.amount_cents, "at": e.at, "fp": fp})
+                                 "amount_cents": e.amount_cents, "at": e.at.isoformat(), "fp": fp})
         elif isinstance(e, OrderCompleted):
             order = stored.orders.get(e.order_id)
             if order is None:
@@ -255,7 +272,7 @@ def _check(events: list[tuple[int, Any]], stored: _Stored, plan: _Plan, result: 
                 result.duplicates += 1
                 continue
             order["completed_at"] = e.at
-            plan.completions.append({"order_id": e.order_id, "at": e.at})
+            plan.completions.append({"order_id": e.order_id, "at": e.at.isoformat()})
         else:  # pragma: no cover - parse_event only yields the five types
             raise TypeError(type(e))
         result.accepted += 1
@@ -267,16 +284,27 @@ def _write(tx: ManagedTransaction, plan: _Plan) -> dict[str, Any]:
     token = uuid.uuid4().hex
     total = 0
     new_orders: list[str] = []
-    for name, rows in (
-        ("events.write_users", plan.users),
-        ("events.write_sessions", plan.sessions),
-        ("events.write_orders", plan.orders),
-        ("events.write_refunds", plan.refunds),
-        ("events.write_completions", plan.completions),
-    ):
-        for start in range(0, len(rows), size):
-            ids = [r["id"] for r in db.run(tx, name, rows=rows[start:start + size], token=token)]
-            total += len(ids)
-            if name == "events.write_orders":
-                new_orders.extend(ids)
+
+    def batches(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [db.run(tx, name, rows=rows[start:start + size], token=token)[0]
+                for start in range(0, len(rows), size)]
+
+    for answer in batches("events.write_users", plan.users):
+        total += answer["created"]
+    for answer in batches("events.write_sessions", plan.sessions):
+        total += answer["created"]
+    for answer in batches("events.write_orders", plan.orders):
+        new_orders.extend(answer["ids"])
+    total += len(new_orders)
+    # Each link kind is its own simple statement: fewer eager barriers than one big one.
+    created = set(new_orders)
+    orders = [r for r in plan.orders if r["order_id"] in created]
+    for name, key in (("events.order_links_device", "device_id"), ("events.order_links_ip", "ip"),
+                      ("events.order_links_payment", "payment_account"),
+                      ("events.order_links_address", "shipping_address")):
+        batches(name, [r for r in orders if r[key] is not None])
+    for name, rows in (("events.write_refunds", plan.refunds),
+                       ("events.write_completions", plan.completions)):
+        for answer in batches(name, rows):
+            total += answer["created"]
     return {"total": total, "orders": new_orders}

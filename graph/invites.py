@@ -23,9 +23,12 @@ def user_exists(user_id: str) -> bool:
     return bool(db.read_query("invites.user_exists", user_id=user_id)[0]["found"])
 
 
-def upline(user_id: str, depth: int) -> list[dict[str, Any]]:
-    """[{tier, user_id}] from the inviter (tier 1) up to `depth` tiers."""
-    return db.read_query("invites.upline", user_id=user_id, depth=depth)
+def upline(user_id: str, depth: int) -> list[dict[str, Any]] | None:
+    """[{tier, user_id}] from the inviter (tier 1) up to `depth` tiers; None if no such user."""
+    row = db.read_query("invites.upline", user_id=user_id)[0]
+    if not row["found"]:
+        return None
+    return [{"tier": n, "user_id": a} for n, a in enumerate(row["upline"][:depth], start=1)]
 
 
 def downline(user_id: str, depth: int, limit: int, offset: int = 0) -> dict[str, Any]:
@@ -49,3 +52,10 @@ def downline(user_id: str, depth: int, limit: int, offset: int = 0) -> dict[str,
         "offset": offset,
         "limit": limit,
     }
+
+
+def uplines(user_ids: list[str], depth: int) -> dict[str, list[str]]:
+    """Upline ids (nearest first, at most `depth`) of many users in one round trip;
+    unknown users are absent."""
+    rows = db.read_query("invites.uplines_batch", ids=user_ids)[0]["rows"]
+    return {r[0]: [a for a in r[1:] if a is not None][:depth] for r in rows}

@@ -78,7 +78,7 @@ def get_upline(
     """The buyer's inviter (tier 1) and that person's uplines, up to depth (at most the cap)."""
     depth = _depth(depth)
     rows = invites.upline(user_id, depth)
-    if not rows and not invites.user_exists(user_id):
+    if rows is None:
         raise Problem(404, "not-found", f"no user {user_id!r}")
     return {"user_id": user_id, "depth": depth, "upline": rows}
 

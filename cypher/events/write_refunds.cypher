@@ -1,7 +1,8 @@
 // Stores new refunds from $rows {refund_id, order_id, amount_cents, at, fp} and raises the
 // order's refunded_cents; the order becomes `refunded` once fully refunded. A refund already
-// stored changes nothing. Returns the ids created.
-UNWIND $rows AS r
+// stored changes nothing. Returns how many were created.
+UNWIND $rows AS row
+WITH row {.*, at: datetime(row.at)} AS r
 MATCH (o:Order {id: r.order_id})
 MERGE (f:Refund {id: r.refund_id})
   ON CREATE SET f.order_id = r.order_id, f.amount_cents = r.amount_cents, f.at = r.at,
@@ -12,4 +13,4 @@ CREATE (o)-[:REFUNDED_BY]->(f)
 SET o.refunded_cents = o.refunded_cents + r.amount_cents,
     o.status = CASE WHEN o.refunded_cents + r.amount_cents >= o.amount_cents
                     THEN 'refunded' ELSE o.status END
-RETURN f.id AS id
+RETURN count(*) AS created

@@ -1,6 +1,7 @@
 // Stores new sessions from $rows {id, user_id, device_id, ip, at}: the user's USED device and
 // SEEN_AT ip get first_at/last_at/count. A session already stored (same id) changes nothing.
-UNWIND $rows AS r
+UNWIND $rows AS row
+WITH row {.*, at: datetime(row.at)} AS r
 MATCH (u:User {id: r.user_id})
 MERGE (s:Session {id: r.id})
   ON CREATE SET s.at = r.at, s.user_id = r.user_id, s.created_tx = $token
@@ -20,4 +21,4 @@ FOREACH (addr IN CASE WHEN r.ip IS NULL THEN [] ELSE [r.ip] END |
   SET x.count = x.count + 1,
       x.first_at = CASE WHEN r.at < x.first_at THEN r.at ELSE x.first_at END,
       x.last_at = CASE WHEN r.at > x.last_at THEN r.at ELSE x.last_at END)
-RETURN s.id AS id
+RETURN count(*) AS created

@@ -1,7 +1,8 @@
 // Stores new users from $rows {user_id, invited_by, at, level, phone_enc, phone_hash, fp}
 // and binds each to its inviter. A row whose user already exists changes nothing.
-// Returns the ids created by this statement ($token marks them while it runs).
-UNWIND $rows AS r
+// Returns how many this statement created ($token marks them while it runs).
+UNWIND $rows AS row
+WITH row {.*, at: datetime(row.at)} AS r
 MERGE (u:User {id: r.user_id})
   ON CREATE SET u.registered_at = r.at, u.level = r.level, u.phone_enc = r.phone_enc,
                 u.phone_hash = r.phone_hash, u.fp = r.fp, u.created_tx = $token
@@ -11,4 +12,4 @@ WITH r, u
 OPTIONAL MATCH (inviter:User {id: r.invited_by})
 FOREACH (_ IN CASE WHEN inviter IS NULL THEN [] ELSE [1] END |
   CREATE (inviter)-[:INVITED {at: r.at}]->(u))
-RETURN u.id AS id
+RETURN count(*) AS created

@@ -1,7 +1,9 @@
-// The upline of $user_id: tier 1 is the inviter, then the inviter's inviter, up to $depth.
-// Three hops at most (the legal red line); $depth (1..3) narrows it.
-// Returns one row per upline: tier, user_id. No rows: the user has no inviter.
-MATCH p = (:User {id: $user_id})<-[:INVITED*1..3]-(a:User)
-WHERE length(p) <= $depth
-RETURN length(p) AS tier, a.id AS user_id
-ORDER BY tier
+// The upline of $user_id as one row: found (the user exists) and upline, the ids of the
+// inviter (tier 1), the inviter's inviter (tier 2) and the next (tier 3), nearest first.
+// Three hops at most: the legal red line; callers cut it to the configured depth.
+// Explicit hops rather than a variable-length pattern: no sort, one row, fewer operators.
+OPTIONAL MATCH (u:User {id: $user_id})
+OPTIONAL MATCH (u)<-[:INVITED]-(t1:User)
+OPTIONAL MATCH (t1)<-[:INVITED]-(t2:User)
+OPTIONAL MATCH (t2)<-[:INVITED]-(t3:User)
+RETURN u IS NOT NULL AS found, [x IN [t1.id, t2.id, t3.id] WHERE x IS NOT NULL] AS upline

@@ -1,0 +1,1 @@
+"""Benchmarks of tiergraph against what a mall would otherwise run (PostgreSQL)."""

@@ -1,0 +1,111 @@
+"""What a mall would otherwise run: PostgreSQL with the invite chain as an adjacency list
+(queried by WITH RECURSIVE) and as first/second/third leader columns copied onto each user.
+
+A private cluster is started for the benchmark (Debian's server binaries, run as the
+`postgres` system user when we are root, because initdb refuses root) and stopped after.
+"""
+
+import glob
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+UPLINE_RECURSIVE = """
+WITH RECURSIVE up(id, tier) AS (
+  SELECT inviter, 1 FROM users WHERE id = %(id)s AND inviter IS NOT NULL
+  UNION ALL
+  SELECT u.inviter, up.tier + 1 FROM up JOIN users u ON u.id = up.id
+  WHERE up.tier < 3 AND u.inviter IS NOT NULL
+)
+SELECT tier, id FROM up ORDER BY tier
+"""
+UPLINE_LEADERS = "SELECT first_leader, second_leader, third_leader FROM users WHERE id = %(id)s"
+DOWNLINE_RECURSIVE = """
+WITH RECURSIVE down(id, tier) AS (
+  SELECT id, 1 FROM users WHERE inviter = %(id)s
+  UNION ALL
+  SELECT u.id, down.tier + 1 FROM down JOIN users u ON u.inviter = down.id WHERE down.tier < 3
+)
+SELECT tier, count(*) FROM down GROUP BY tier ORDER BY tier
+"""
+DOWNLINE_LEADERS = """
+SELECT (SELECT count(*) FROM users WHERE first_leader = %(id)s),
+       (SELECT count(*) FROM users WHERE second_leader = %(id)s),
+       (SELECT count(*) FROM users WHERE third_leader = %(id)s)
+"""
+BATCH_LEADERS = ("SELECT id, first_leader, second_leader, third_leader FROM users "
+                 "WHERE id = ANY(%(ids)s)")
+BATCH_RECURSIVE = """
+WITH RECURSIVE up(buyer, id, tier) AS (
+  SELECT id, inviter, 1 FROM users WHERE id = ANY(%(ids)s) AND inviter IS NOT NULL
+  UNION ALL
+  SELECT up.buyer, u.inviter, up.tier + 1 FROM up JOIN users u ON u.id = up.id
+  WHERE up.tier < 3 AND u.inviter IS NOT NULL
+)
+SELECT buyer, tier, id FROM up
+"""
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        raise RuntimeError("PostgreSQL server binaries are missing: apt-get install postgresql")
+    return found[-1]
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+@contextmanager
+def cluster(folder: Path, port: int) -> Iterator[str]:
+    """A fresh PostgreSQL cluster on 127.0.0.1:port for the length of the block; yields its DSN."""
+    folder = folder.resolve()
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data = folder / "data"
+    subprocess.run(_as_postgres([_pg_bin("initdb"), "-D", str(data), "-U", "postgres",
+                                 "--auth=trust", "-E", "UTF8"]), check=True,
+                   capture_output=True)
+    options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
+               " -c shared_buffers=1GB -c fsync=on -c synchronous_commit=on -c jit=off")
+    subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-o", options,
+                                 "-l", str(folder / "server.log"), "-w", "start"]),
+                   check=True, capture_output=True)
+    dsn = f"host=127.0.0.1 port={port} user=postgres dbname=postgres"
+    try:
+        yield dsn
+    finally:
+        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+                       capture_output=True)
+
+
+def load(dsn: str, ids: list[str], inviters: list[int]) -> float:
+    """Create and fill `users` (adjacency list plus leader columns, all indexed); seconds."""
+    started = time.perf_counter()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS users")
+        conn.execute("CREATE TABLE users (id text PRIMARY KEY, inviter text, first_leader text,"
+                     " second_leader text, third_leader text)")
+        with conn.cursor().copy("COPY users FROM STDIN") as copy:
+            for n, user_id in enumerate(ids):
+                up = []
+                k = n
+                while len(up) < 3 and inviters[k] >= 0:
+                    k = inviters[k]
+                    up.append(ids[k])
+                up += [None] * (3 - len(up))
+                copy.write_row((user_id, up[0], up[0], up[1], up[2]))
+        for column in ("inviter", "first_leader", "second_leader", "third_leader"):
+            conn.execute(f"CREATE INDEX users_{column} ON users ({column})")
+        conn.execute("VACUUM ANALYZE users")
+    return time.perf_counter() - started

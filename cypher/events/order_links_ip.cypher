@@ -1,0 +1,14 @@
+// Links new orders of $rows {order_id, user_id, ip, at} to their IP; the buyer's SEEN_AT
+// edge to it gets first_at/last_at/count. Returns how many were linked.
+UNWIND $rows AS row
+WITH row {.*, at: datetime(row.at)} AS r
+MATCH (o:Order {id: r.order_id})
+MATCH (u:User {id: r.user_id})
+MERGE (ip:IP {addr: r.ip})
+CREATE (o)-[:FROM_IP]->(ip)
+MERGE (u)-[x:SEEN_AT]->(ip)
+  ON CREATE SET x.first_at = r.at, x.last_at = r.at, x.count = 0
+SET x.count = x.count + 1,
+    x.first_at = CASE WHEN r.at < x.first_at THEN r.at ELSE x.first_at END,
+    x.last_at = CASE WHEN r.at > x.last_at THEN r.at ELSE x.last_at END
+RETURN count(*) AS created
