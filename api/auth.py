@@ -3,6 +3,7 @@
 Every route declares its roles through `require(...)`; `admin` may do everything.
 """
 
+import hashlib
 import hmac
 from collections.abc import Callable
 from typing import Annotated
@@ -37,6 +38,8 @@ def require(*roles: str) -> Callable[[Request], str]:
             raise Problem(403, "forbidden",
                           f"role {role!r} may not do this; it needs one of {sorted(allowed)}")
         request.state.role = role
+        # Who acted, for the audit log: the role and a fingerprint of the key, never the key.
+        request.state.actor = f"{role}:{hashlib.sha256(key.strip().encode()).hexdigest()[:12]}"
         return role
 
     check.roles = allowed  # type: ignore[attr-defined]  # read by the route-table test

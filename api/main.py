@@ -1,18 +1,22 @@
 """The FastAPI application: routers, problem+json errors, schema at start-up."""
 
+import re
+import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.routers import compliance, events, health, orders, users
+from api.routers import audit, compliance, events, health, orders, rules, users
 from graph import db
 from graph.rebates import ensure_default_rule
 from graph.settings import get_settings
 
-ROUTERS = tuple(m.router for m in (health, events, users, orders, compliance))
+ROUTERS = tuple(m.router for m in (health, events, users, orders, rules, compliance, audit))
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 @asynccontextmanager
@@ -33,6 +37,17 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next: Any) -> Response:
+        """Every request carries an id (the caller's X-Request-ID if sane), echoed back and
+        written into audit entries."""
+        given = request.headers.get("x-request-id", "")
+        request.state.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        response: Response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        return response
+
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -18,6 +18,8 @@ app = typer.Typer(help="tiergraph: referral rebates on a Neo4j invite graph, cap
                   no_args_is_help=True, pretty_exceptions_enable=False)
 report_app = typer.Typer(help="Compliance reports.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 app.add_typer(report_app, name="report")
 app.add_typer(db_app, name="db")
 console = Console()
@@ -225,6 +227,21 @@ def report_tiers(
             table.add_row(key, str(value))
         console.print(table)
     raise typer.Exit(0 if report["compliant"] else 1)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; name the first broken entry (exit 1) or print the head."""
+    from graph import audit
+
+    _settings()
+    result = audit.verify()
+    if result["ok"]:
+        console.print(f"audit log intact: {result['entries']} entries, head {result['head_hash']}")
+        return
+    console.print(f"[red]audit log broken at entry {result['first_broken']}:[/red] "
+                  f"{result['problem']} ({result['entries']} entries verified before it)")
+    raise typer.Exit(1)
 
 
 @db_app.command("reset")

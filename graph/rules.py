@@ -33,6 +33,34 @@ class Rule:
 DEFAULT_RULE = Rule(id="default", tiers=(1000, 500, 200))
 
 
+MAX_RATE_BP = 10_000
+
+
+def rule_problems(tiers: list[int], max_tiers: int, max_total_bp: int) -> list[tuple[str, str]]:
+    """Why a rule's tiers may not be created, as (problem type, sentence); empty when fine.
+
+    `tier-limit`: more tiers than the cap. `rate-limit`: a rate outside 0..10000 bp, rates
+    that increase with depth (a deeper tier may never earn more), or a total over the cap.
+    """
+    problems: list[tuple[str, str]] = []
+    if not tiers:
+        problems.append(("rate-limit", "a rule pays at least one tier"))
+    if len(tiers) > max_tiers:
+        problems.append(("tier-limit", f"{len(tiers)} tiers exceed the cap of {max_tiers} "
+                                       f"(TIERGRAPH_MAX_TIERS); deeper rebates are pyramid selling"))
+    for tier, bp in enumerate(tiers, start=1):
+        if not 0 <= bp <= MAX_RATE_BP:
+            problems.append(("rate-limit", f"tier {tier} pays {bp} bp; a rate is 0..{MAX_RATE_BP} bp"))
+    for tier in range(1, len(tiers)):
+        if tiers[tier] > tiers[tier - 1]:
+            problems.append(("rate-limit", f"tier {tier + 1} pays more than tier {tier} "
+                                           f"({tiers[tier]} > {tiers[tier - 1]} bp)"))
+    if sum(tiers) > max_total_bp:
+        problems.append(("rate-limit", f"the tiers total {sum(tiers)} bp, over the cap of "
+                                       f"{max_total_bp} bp (TIERGRAPH_MAX_TOTAL_BP)"))
+    return problems
+
+
 @dataclass(frozen=True)
 class Item:
     sku: str

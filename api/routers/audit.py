@@ -1,0 +1,41 @@
+"""The audit log (compliance, admin): hash-chained entries, oldest first."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.auth import ComplianceRole
+from graph import audit
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+
+class AuditEntry(BaseModel):
+    seq: int
+    actor: str
+    role: str
+    action: str
+    target: str
+    before: Any
+    after: Any
+    at: str
+    request_id: str | None
+    prev_hash: str
+    hash: str
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntry]
+    next_after: int | None
+
+
+@router.get("", response_model=AuditPage)
+def get_audit(
+    _: ComplianceRole,
+    after: Annotated[int, Query(ge=0, description="Return entries with seq above this.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Audit entries after `after`, oldest first (newest last); page on with next_after."""
+    entries = audit.page(after, limit)
+    return {"entries": entries, "next_after": entries[-1]["seq"] if len(entries) == limit else None}

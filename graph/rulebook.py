@@ -1,0 +1,55 @@
+"""Stored rebate rules: creation (checked, audited in the same transaction) and listing."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from neo4j.exceptions import ConstraintError
+
+from graph import audit, db
+from graph.rules import rule_problems
+from graph.settings import get_settings
+
+
+class RuleRefused(ValueError):
+    """A rule that may not be created; `kind` is tier-limit, rate-limit or conflict."""
+
+    def __init__(self, kind: str, detail: str, problems: list[tuple[str, str]] | None = None):
+        super().__init__(detail)
+        self.kind, self.detail, self.problems = kind, detail, problems or []
+
+
+def _as_json(rule: dict[str, Any]) -> dict[str, Any]:
+    out = dict(rule)
+    for key in ("starts_at", "ends_at", "created_at"):
+        value = db.to_native(out.get(key))
+        out[key] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+def create_rule(rule: dict[str, Any], *, actor: str, role: str, request_id: str | None) -> dict[str, Any]:
+    """Check and store a rule, with its audit entry in the same transaction."""
+    settings = get_settings()
+    problems = rule_problems(rule["tiers"], settings.max_tiers, settings.max_total_bp)
+    if problems:
+        kind = "tier-limit" if any(k == "tier-limit" for k, _ in problems) else "rate-limit"
+        raise RuleRefused(kind, "; ".join(p for _, p in problems), problems)
+    stored = {**rule, "created_by": actor}
+
+    def work(tx: Any) -> None:
+        if db.run(tx, "rules.exists", id=rule["id"])[0]["found"]:
+            raise RuleRefused("conflict", f"rule {rule['id']!r} exists; rules are never edited "
+                                          "in place: create a new one")
+        db.run(tx, "rules.create", rule=stored, now=datetime.now(UTC))
+        audit.append(tx, actor=actor, role=role, action="rule.create", target=f"rule:{rule['id']}",
+                     before=None, after=stored, request_id=request_id)
+
+    try:
+        db.write(work)
+    except ConstraintError:  # a concurrent creation of the same id won the race
+        raise RuleRefused("conflict", f"rule {rule['id']!r} exists") from None
+    return next(r for r in list_rules() if r["id"] == rule["id"])
+
+
+def list_rules() -> list[dict[str, Any]]:
+    """Every rule, newest first."""
+    return [_as_json(r) for r in db.read_query("rules.list")]
