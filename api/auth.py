@@ -11,14 +11,19 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.errors import Problem
+from api.ratelimit import retry_after
+from graph import apikeys
 from graph.settings import get_settings
 
 
 def _role_for(key: str) -> str | None:
+    """The role of a bootstrap key (TIERGRAPH_API_KEYS) or of a live run-time key."""
     for known, role in get_settings().api_key_roles().items():
         if hmac.compare_digest(known.encode(), key.encode()):
             return role
-    return None
+    if not key.isascii() or len(key) > 200:
+        return None
+    return apikeys.role_of(key)
 
 
 def require(*roles: str) -> Callable[[Request], str]:
@@ -39,7 +44,14 @@ def require(*roles: str) -> Callable[[Request], str]:
                           f"role {role!r} may not do this; it needs one of {sorted(allowed)}")
         request.state.role = role
         # Who acted, for the audit log: the role and a fingerprint of the key, never the key.
-        request.state.actor = f"{role}:{hashlib.sha256(key.strip().encode()).hexdigest()[:12]}"
+        fingerprint = hashlib.sha256(key.strip().encode()).hexdigest()[:12]
+        request.state.actor = f"{role}:{fingerprint}"
+        wait = retry_after(fingerprint)
+        if wait is not None:
+            raise Problem(429, "rate-limited",
+                          f"more than {get_settings().rate_limit_per_minute} requests a minute "
+                          f"with this key; retry after {wait} s",
+                          headers={"Retry-After": str(wait)})
         return role
 
     check.roles = allowed  # type: ignore[attr-defined]  # read by the route-table test

@@ -10,12 +10,13 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.routers import audit, compliance, events, health, orders, rules, users
+from api.routers import apikeys, audit, compliance, events, health, orders, rules, users
 from graph import db
 from graph.rebates import ensure_default_rule
 from graph.settings import get_settings
 
-ROUTERS = tuple(m.router for m in (health, events, users, orders, rules, compliance, audit))
+ROUTERS = tuple(m.router for m in (health, events, users, orders, rules, compliance, audit,
+                                   apikeys))
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -37,6 +38,16 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+
+    @app.middleware("http")
+    async def body_limit(request: Request, call_next: Any) -> Response:
+        """Refuse a declared body over TIERGRAPH_MAX_BODY_BYTES before reading it (413)."""
+        limit = get_settings().max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return errors.problem_response(413, "payload-too-large",
+                                           f"the body exceeds {limit} bytes")
+        return await call_next(request)
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Any) -> Response:

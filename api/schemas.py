@@ -112,3 +112,12 @@ class TierReport(BaseModel):
 class Health(BaseModel):
     status: str
     checks: dict[str, bool] = {}
+
+
+class UsersFound(BaseModel):
+    users: list[str]
+
+
+class ClearPhone(BaseModel):
+    user_id: str
+    phone: str | None

@@ -20,6 +20,77 @@ report_app = typer.Typer(help="Compliance reports.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+keys_app = typer.Typer(help="Run-time API keys (stored hashed).", no_args_is_help=True)
+app.add_typer(keys_app, name="apikeys")
+pii_app = typer.Typer(help="Personal data at rest.", no_args_is_help=True)
+app.add_typer(pii_app, name="pii")
+
+
+def _operator() -> str:
+    """The audit actor for commands typed at the shell."""
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+@keys_app.command("create")
+def apikeys_create(
+    role: Annotated[str, typer.Option(help="mall, risk, compliance or admin")],
+    label: Annotated[str, typer.Option(help="What the key is for.")],
+) -> None:
+    """Create a key; it is printed this once and stored only as a hash."""
+    from graph import apikeys
+
+    _settings()
+    try:
+        created = apikeys.create(role, label, actor=_operator(), actor_role="admin")
+    except ValueError as error:
+        err.print(str(error))
+        raise typer.Exit(2) from None
+    console.print(f"{created['id']} ({created['role']}): {created['key']}")
+    console.print("Store the key now: it cannot be shown again.")
+
+
+@keys_app.command("list")
+def apikeys_list() -> None:
+    """Run-time keys with role, label and dates."""
+    from graph import apikeys
+
+    _settings()
+    table = Table("id", "role", "label", "created", "revoked")
+    for key in apikeys.list_keys():
+        table.add_row(key["id"], key["role"], key["label"], key["created_at"], key["revoked_at"] or "")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def apikeys_revoke(key_id: str) -> None:
+    """Revoke a key (audited)."""
+    from graph import apikeys
+
+    _settings()
+    result = apikeys.revoke(key_id, actor=_operator(), actor_role="admin")
+    if result is None:
+        err.print(f"no API key {key_id!r}")
+        raise typer.Exit(1)
+    console.print(f"{key_id} revoked" if result else f"{key_id} was already revoked")
+
+
+@pii_app.command("rotate-key")
+def pii_rotate_key() -> None:
+    """Re-seal every phone under the current TIERGRAPH_PII_KEY (old keys in PII_OLD_KEYS)."""
+    from graph import audit, db, pii
+
+    settings = _settings()
+    columns = (TextColumn("[bold]re-sealing phones"), TextColumn("{task.completed:,}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("rotate", total=None)
+        count = pii.rotate(on_progress=lambda done: bar.update(task, completed=done))
+    db.write(lambda tx: audit.append(tx, actor=_operator(), role="admin", action="pii.rotate_key",
+                                     target=f"pii_key:{settings.pii_key_id}",
+                                     after={"resealed": count}))
+    console.print(f"{count} phones re-sealed under key {settings.pii_key_id}")
 app.add_typer(report_app, name="report")
 app.add_typer(db_app, name="db")
 console = Console()

@@ -28,9 +28,14 @@ class Settings(BaseSettings):
     neo4j_pagecache: str = "1g"
     api_keys: str = "admin:dev-admin-key,mall:dev-mall-key,risk:dev-risk-key,compliance:dev-compliance-key"
 
-    # Development default only: deployments set TIERGRAPH_PII_KEY (and a new key id to rotate).
+    # Development defaults only: deployments set their own. To rotate, move the current
+    # key into PII_OLD_KEYS ("k1:secret,..."), set a new PII_KEY and PII_KEY_ID, then run
+    # `tiergraph pii rotate-key`. The lookup-hash key is separate and never rotates.
     pii_key: str = "tiergraph-development-pii-key"
     pii_key_id: str = "k1"
+    pii_old_keys: str = ""
+    pii_hash_key: str = "tiergraph-development-pii-hash-key"
+    rate_limit_per_minute: int = Field(default=6000, ge=1)
 
     max_tiers: int = Field(default=3, ge=1)
     max_total_bp: int = Field(default=3000, ge=0, le=10000)

@@ -3,6 +3,8 @@
 Integration tests use TIERGRAPH_NEO4J_URI / TIERGRAPH_REDIS_URL when they are set (a stack
 from `docker compose up`, say); otherwise they start the project's own local stack on
 test ports with its own data folder (.tiergraph/test), so a running demo is left alone.
+TIERGRAPH_TEST_START_SERVICES=1 starts the local stack even when those are set (a second
+test run beside the first, on other ports and another TIERGRAPH_DATA_DIR).
 Services this session started are stopped at the end.
 """
 
@@ -13,12 +15,14 @@ from typing import Any
 
 import pytest
 
-EXTERNAL = "TIERGRAPH_NEO4J_URI" in os.environ
+EXTERNAL = ("TIERGRAPH_NEO4J_URI" in os.environ
+            and os.environ.get("TIERGRAPH_TEST_START_SERVICES") != "1")
 os.environ.setdefault("TIERGRAPH_DATA_DIR", ".tiergraph/test")
 os.environ.setdefault("TIERGRAPH_NEO4J_URI", "bolt://127.0.0.1:7688")
 os.environ.setdefault("TIERGRAPH_REDIS_URL", "redis://127.0.0.1:6380/0")
 os.environ.setdefault("TIERGRAPH_NEO4J_HEAP", "768m")
 os.environ.setdefault("TIERGRAPH_NEO4J_PAGECACHE", "256m")
+os.environ.setdefault("TIERGRAPH_RATE_LIMIT_PER_MINUTE", "1000000")  # a test lowers it itself
 os.environ.setdefault(
     "TIERGRAPH_API_KEYS",
     "admin:test-admin,admin:test-admin-2,mall:test-mall,risk:test-risk,compliance:test-compliance",

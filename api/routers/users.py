@@ -5,11 +5,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import MallRole
+from api.auth import AdminRole, MallRole
 from api.errors import Problem
 from api.routers.events import read_json
-from api.schemas import Downline, Upline, UserOut
-from graph import invites
+from api.schemas import ClearPhone, Downline, Upline, UserOut, UsersFound
+from graph.events import Phone
+from graph import invites, pii
 from graph.ingest import ingest_raw
 from graph.settings import LEGAL_MAX_TIERS, get_settings
 
@@ -62,6 +63,26 @@ async def register_user(request: Request, response: Response, _: MallRole) -> di
     if result.duplicates:
         response.status_code = 200
     return await run_in_threadpool(_user_or_404, body["user_id"])
+
+
+@router.get("", response_model=UsersFound)
+def find_users(_: MallRole, phone: Annotated[Phone, Query(description="E.164 phone")]) -> dict[str, Any]:
+    """Users registered with a phone, found by its keyed hash (phones are never stored clear)."""
+    return {"users": pii.users_by_phone(phone)}
+
+
+@router.get("/{user_id}/phone", response_model=ClearPhone)
+def get_clear_phone(
+    user_id: str, request: Request, role: AdminRole,
+    reason: Annotated[str, Query(min_length=5, max_length=500,
+                                 description="Why the clear value is needed (audited).")],
+) -> dict[str, Any]:
+    """The unmasked phone, for admins only, with a reason; the access is audited first."""
+    found = pii.read_clear_phone(user_id, reason=reason, actor=request.state.actor, role=role,
+                                 request_id=request.state.request_id)
+    if found is None:
+        raise Problem(404, "not-found", f"no user {user_id!r}")
+    return found
 
 
 @router.get("/{user_id}", response_model=UserOut)

@@ -3,3 +3,4 @@ CREATE INDEX order_paid_at IF NOT EXISTS FOR (n:Order) ON (n.paid_at);
 CREATE INDEX order_rebates_pending IF NOT EXISTS FOR (n:Order) ON (n.rebates_computed);
 CREATE INDEX rebate_status IF NOT EXISTS FOR (n:Rebate) ON (n.status);
 CREATE INDEX user_registered_at IF NOT EXISTS FOR (n:User) ON (n.registered_at);
+CREATE INDEX user_phone_hash IF NOT EXISTS FOR (n:User) ON (n.phone_hash);
