@@ -10,6 +10,7 @@ durable. Replays are recognised by content fingerprint and change nothing.
 """
 
 import uuid
+from datetime import UTC, datetime
 from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,7 @@ from graph.events import (
     parse_line,
 )
 from graph.pii import encrypt, lookup_hash
+from graph.rebates import apply_refunds
 from graph.settings import get_settings
 
 
@@ -307,4 +309,7 @@ def _write(tx: ManagedTransaction, plan: _Plan) -> dict[str, Any]:
                        ("events.write_completions", plan.completions)):
         for answer in batches(name, rows):
             total += answer["created"]
+    if plan.refunds:  # their rebates shrink in the same transaction as the refund lands
+        refunded = sorted({r["order_id"] for r in plan.refunds})
+        apply_refunds(tx, refunded, datetime.now(UTC), token)
     return {"total": total, "orders": new_orders}

@@ -6,12 +6,13 @@ and marks the orders computed before it commits. A second transaction waits on t
 then finds nothing left to do. Rebate ids are deterministic (`order:t1:cash`) as a second guard.
 """
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph import db
+from graph import db, ledger
 from graph.rules import DEFAULT_RULE, Item, Rule, tier_amounts
 from graph.settings import get_settings
 
@@ -40,8 +41,14 @@ def ensure_default_rule() -> None:
     )
 
 
+def refunded_share(original_cents: int, order_cents: int, refunded_cents: int) -> int:
+    """A rebate lowered in proportion to what is left of its order, rounded down (pure)."""
+    return original_cents * (order_cents - refunded_cents) // order_cents
+
+
 def plan_rebates(context: dict[str, Any], rules: list[Rule], max_tiers: int) -> list[dict[str, Any]]:
-    """The rebate rows of one order from its stored context (pure)."""
+    """The rebate rows of one order from its stored context (pure). An order already
+    refunded in part pays in proportion; one refunded in full creates void rebates."""
     items = [
         Item(sku=sku, category=category or None, amount_cents=amount)
         for sku, category, amount in zip(
@@ -50,21 +57,40 @@ def plan_rebates(context: dict[str, Any], rules: list[Rule], max_tiers: int) -> 
     ]
     upline: list[str] = context["upline"]
     paid_at = db.to_native(context["paid_at"])
+    order_cents, refunded = context["order_cents"], context["refunded_cents"]
     rows = []
     for share in tier_amounts(items, len(upline), rules, paid_at, max_tiers):
-        beneficiary = upline[share.tier - 1]
+        amount = refunded_share(share.amount_cents, order_cents, refunded)
+        status, reason = "pending", None
+        if refunded >= order_cents:
+            status, reason = "void", "order_refunded"
+        elif refunded:
+            reason = "partial_refund"
         rows.append({
             "rebate_id": f"{context['order_id']}:t{share.tier}:{share.kind}",
             "order_id": context["order_id"],
-            "beneficiary": beneficiary,
+            "beneficiary": upline[share.tier - 1],
             "tier": share.tier,
             "kind": share.kind,
-            "amount_cents": share.amount_cents,
+            "original_cents": share.amount_cents,
+            "amount_cents": amount,
+            "status": status,
+            "reason": reason,
             "path": [context["buyer"], *upline[: share.tier]],
             "paid_at": context["paid_at"],
             "rule_ids": share.rule_ids,
         })
     return rows
+
+
+def accruals(rows: list[dict[str, Any]]) -> list[ledger.Txn]:
+    """Ledger transactions that put new rebates into their beneficiaries' pending buckets."""
+    return [
+        ledger.move(f"accrue:{r['rebate_id']}", "accrue", r["kind"], db.to_native(r["paid_at"]),
+                    r["amount_cents"], user_id=r["beneficiary"], source=ledger.POOL,
+                    target="pending", rebate_id=r["rebate_id"])
+        for r in rows if r["status"] == "pending" and r["amount_cents"] > 0
+    ]
 
 
 def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
@@ -82,7 +108,41 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
         order_ids=[c["order_id"] for c in contexts],
         now=datetime.now(UTC),
     )
+    ledger.book(tx, accruals(rows), token=uuid.uuid4().hex)
     return len(contexts)
+
+
+STATUS_BUCKET = {"pending": "pending", "confirmed": "confirmed", "payable": "payable",
+                 "held": "held", "credited": "available"}
+
+
+def apply_refunds(tx: ManagedTransaction, order_ids: list[str], at: datetime, token: str) -> int:
+    """Lower the rebates of refunded orders to their share of what is left, in the caller's
+    transaction: a full refund voids rebates not yet credited; a refund after crediting
+    books a negative adjustment on the available balance (it may then owe). Returns how
+    many rebates changed. Transaction ids name the refunded total, so a replay books nothing.
+    """
+    updates, txns = [], []
+    for r in db.run(tx, "rebates.refund_context", ids=order_ids):
+        if r["status"] == "void":
+            continue
+        target = refunded_share(r["original_cents"], r["order_cents"], r["refunded_cents"])
+        delta = r["amount_cents"] - target
+        if delta <= 0:
+            continue
+        full = r["refunded_cents"] >= r["order_cents"]
+        credited = r["status"] == "credited"
+        status = "void" if full and not credited else r["status"]
+        updates.append({"rebate_id": r["rebate_id"], "amount_cents": target, "status": status,
+                        "reason": "order_refunded" if full else "partial_refund"})
+        txns.append(ledger.move(
+            f"refund:{r['rebate_id']}:{r['refunded_cents']}", "adjust" if credited else "refund",
+            r["kind"], at, delta, user_id=r["beneficiary"], source=STATUS_BUCKET[r["status"]],
+            target=ledger.POOL, rebate_id=r["rebate_id"]))
+    if updates:
+        db.run(tx, "rebates.apply_adjustments", rows=updates)
+        ledger.book(tx, txns, token)
+    return len(updates)
 
 
 def compute_rebates(order_ids: list[str]) -> int:
@@ -130,3 +190,12 @@ def rebate_path(rebate_id: str) -> dict[str, Any] | None:
     row = rows[0]
     row["paid_at"] = db.to_native(row["paid_at"])
     return row
+
+
+def rebates_of_user(user_id: str, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+    """The user's rebates, newest first, optionally of one status."""
+    rows = db.read_query("rebates.for_user", user_id=user_id, status=status, skip=offset,
+                         limit=limit)
+    for row in rows:
+        row["paid_at"] = db.to_native(row["paid_at"])
+    return rows

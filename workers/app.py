@@ -1,6 +1,7 @@
 """The Celery app, built from settings. Run: celery -A workers.app worker / beat."""
 
 from celery import Celery
+from celery.schedules import crontab
 
 from graph.settings import get_settings
 
@@ -24,8 +25,10 @@ def make_app() -> Celery:
         timezone="UTC",
         beat_schedule={
             "rebates-sweep": {"task": "rebates.sweep", "schedule": SWEEP_EVERY_SECONDS},
+            # 02:00 in China (UTC+8): the daily T+N settlement run
+            "settlement-daily": {"task": "settlement.run", "schedule": crontab(hour=18, minute=0)},
         },
-        include=["workers.tasks.rebates"],
+        include=["workers.tasks.rebates", "workers.tasks.settlement"],
     )
     return app
 

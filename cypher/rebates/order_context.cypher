@@ -8,5 +8,6 @@ OPTIONAL MATCH (buyer)<-[:INVITED]-(t1:User)
 OPTIONAL MATCH (t1)<-[:INVITED]-(t2:User)
 OPTIONAL MATCH (t2)<-[:INVITED]-(t3:User)
 RETURN o.id AS order_id, o.paid_at AS paid_at, o.item_skus AS skus,
+       o.amount_cents AS order_cents, o.refunded_cents AS refunded_cents,
        o.item_categories AS categories, o.item_amounts AS amounts, buyer.id AS buyer,
        [x IN [t1.id, t2.id, t3.id] WHERE x IS NOT NULL] AS upline

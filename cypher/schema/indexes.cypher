@@ -4,3 +4,5 @@ CREATE INDEX order_rebates_pending IF NOT EXISTS FOR (n:Order) ON (n.rebates_com
 CREATE INDEX rebate_status IF NOT EXISTS FOR (n:Rebate) ON (n.status);
 CREATE INDEX user_registered_at IF NOT EXISTS FOR (n:User) ON (n.registered_at);
 CREATE INDEX user_phone_hash IF NOT EXISTS FOR (n:User) ON (n.phone_hash);
+CREATE INDEX ledger_entry_user IF NOT EXISTS FOR (n:LedgerEntry) ON (n.user_id);
+CREATE INDEX rebate_beneficiary IF NOT EXISTS FOR (n:Rebate) ON (n.beneficiary);

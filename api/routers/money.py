@@ -1,0 +1,102 @@
+"""Money a user sees (rebates, balances) and the operator's settlement run."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import AdminRole, MallRole
+from api.errors import Problem
+from graph import audit, db, invites, ledger, rebates, settlement
+
+router = APIRouter(prefix="/v1", tags=["money"])
+Status = Literal["pending", "confirmed", "payable", "credited", "held", "void"]
+
+
+class UserRebate(BaseModel):
+    rebate_id: str
+    order_id: str
+    tier: int
+    kind: str
+    amount_cents: int
+    original_cents: int
+    status: str
+    reason: str | None
+    paid_at: datetime
+
+
+class UserRebates(BaseModel):
+    user_id: str
+    rebates: list[UserRebate]
+
+
+class Buckets(BaseModel):
+    pending: int
+    confirmed: int
+    payable: int
+    credited: int
+    held: int
+    withdrawn: int
+    available: int
+
+
+class BalanceOut(BaseModel):
+    user_id: str
+    cash: Buckets
+    points: Buckets
+
+
+def _aware(value: datetime) -> datetime:
+    if value.utcoffset() is None:
+        raise ValueError("as_of must carry an offset, e.g. 2026-06-18T00:00:00+08:00")
+    return value
+
+
+class SettlementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    as_of: Annotated[datetime, AfterValidator(_aware)]
+
+
+class SettlementOut(BaseModel):
+    as_of: str
+    confirmed: int
+    payable: int
+    credited: int
+
+
+def _known(user_id: str) -> None:
+    if not invites.user_exists(user_id):
+        raise Problem(404, "not-found", f"no user {user_id!r}")
+
+
+@router.get("/users/{user_id}/rebates", response_model=UserRebates)
+def get_user_rebates(
+    user_id: str, _: MallRole, status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """Rebates paid to this user, newest first: order, tier, amount, status and reason."""
+    _known(user_id)
+    return {"user_id": user_id,
+            "rebates": rebates.rebates_of_user(user_id, status, limit, offset)}
+
+
+@router.get("/users/{user_id}/balance", response_model=BalanceOut)
+def get_balance(user_id: str, _: MallRole) -> dict[str, Any]:
+    """Cash and points per status, derived from the ledger; available below zero is a debt."""
+    _known(user_id)
+    return {"user_id": user_id, **ledger.balances(user_id)}
+
+
+@router.post("/settlement/run", response_model=SettlementOut)
+async def run_settlement(body: SettlementIn, request: Request, role: AdminRole) -> dict[str, Any]:
+    """Move everything due as of `as_of` (confirm, make payable, credit); a second run for the
+    same time moves nothing. The run is audited."""
+    result = await run_in_threadpool(settlement.run, body.as_of)
+    await run_in_threadpool(lambda: db.write(lambda tx: audit.append(
+        tx, actor=request.state.actor, role=role, action="settlement.run",
+        target=f"settlement:{result['as_of']}", after=result,
+        request_id=request.state.request_id)))
+    return result

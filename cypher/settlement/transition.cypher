@@ -1,0 +1,11 @@
+// Moves the rebates of $rows {rebate_id, due} from status $from to $to, stamping the time it
+// became due (confirmed_at, payable_at or credited_at). A rebate no longer in $from (moved by
+// a concurrent run, refunded, held) is left alone. Returns the ids moved.
+UNWIND $rows AS r
+MATCH (rb:Rebate {id: r.rebate_id})
+WHERE rb.status = $from
+SET rb.status = $to,
+    rb.confirmed_at = CASE WHEN $to = 'confirmed' THEN datetime(r.due) ELSE rb.confirmed_at END,
+    rb.payable_at = CASE WHEN $to = 'payable' THEN datetime(r.due) ELSE rb.payable_at END,
+    rb.credited_at = CASE WHEN $to = 'credited' THEN datetime(r.due) ELSE rb.credited_at END
+RETURN collect(rb.id) AS moved

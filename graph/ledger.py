@@ -1,0 +1,105 @@
+"""The double-entry ledger: every movement of money or points is a transaction of entries
+that sum to zero; balances are sums of entries, never stored.
+
+Accounts are (owner, bucket, kind): a user's `pending`, `confirmed`, `payable`, `held` and
+`available` buckets in `cash` or `points`, the mall's rebate `pool`, and the payout
+`gateway`. A rebate's life is a chain of transactions with deterministic ids
+(`accrue:<rebate>`, `confirm:<rebate>`, ...), so booking one twice books it once.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from graph import db
+
+POOL = "pool"
+GATEWAY = "gateway"
+USER_BUCKETS = ("pending", "confirmed", "payable", "held", "available")
+
+
+@dataclass(frozen=True)
+class Leg:
+    bucket: str
+    amount_cents: int
+    user_id: str | None = None  # None for the pool and the gateway
+
+
+@dataclass(frozen=True)
+class Txn:
+    """One movement: its legs sum to zero."""
+
+    id: str
+    type: str  # accrue, confirm, payable, credit, hold, release, void, adjust, withdraw
+    kind: str  # cash or points
+    at: datetime
+    legs: tuple[Leg, ...]
+    rebate_id: str | None = None
+    memo: str | None = None
+
+    def __post_init__(self) -> None:
+        if sum(leg.amount_cents for leg in self.legs) != 0:
+            raise ValueError(f"ledger transaction {self.id} does not balance: {self.legs}")
+
+
+def move(txn_id: str, type_: str, kind: str, at: datetime, amount: int, *,
+         user_id: str, source: str, target: str, rebate_id: str | None = None,
+         memo: str | None = None) -> Txn:
+    """Move `amount` from one bucket to another; `pool`/`gateway` are the mall's accounts."""
+
+    def leg(bucket: str, cents: int) -> Leg:
+        return Leg(bucket=bucket, amount_cents=cents,
+                   user_id=None if bucket in (POOL, GATEWAY) else user_id)
+
+    return Txn(id=txn_id, type=type_, kind=kind, at=at, rebate_id=rebate_id, memo=memo,
+               legs=(leg(source, -amount), leg(target, amount)))
+
+
+def book(tx: ManagedTransaction, txns: list[Txn], token: str) -> int:
+    """Store transactions not stored yet (same id: skipped); returns how many were new."""
+    if not txns:
+        return 0
+    rows = [{
+        "id": t.id, "type": t.type, "kind": t.kind, "at": t.at.isoformat(),
+        "rebate_id": t.rebate_id, "memo": t.memo,
+        "legs": [{"user_id": leg.user_id, "bucket": leg.bucket, "amount": leg.amount_cents}
+                 for leg in t.legs if leg.amount_cents != 0],
+    } for t in txns]
+    return int(db.run(tx, "ledger.book", txns=rows, token=token)[0]["booked"])
+
+
+@dataclass
+class Balance:
+    pending: int = 0
+    confirmed: int = 0
+    payable: int = 0
+    credited: int = 0
+    held: int = 0
+    withdrawn: int = 0
+    available: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+def balances(user_id: str) -> dict[str, dict[str, int]]:
+    """Per kind (cash, points): each bucket, lifetime credited and withdrawn, available.
+
+    `available` below zero is a debt from a refund after crediting; later credits pay it
+    down first (they land in the same bucket).
+    """
+    out = {kind: Balance() for kind in ("cash", "points")}
+    for row in db.read_query("ledger.user_sums", user_id=user_id):
+        balance = out.setdefault(row["kind"], Balance())
+        if row["bucket"] in USER_BUCKETS:
+            setattr(balance, row["bucket"], getattr(balance, row["bucket"]) + row["cents"])
+        if row["type"] == "credit" and row["bucket"] == "available":
+            balance.credited += row["cents"]
+        if row["type"] == "withdraw" and row["bucket"] == "available":
+            balance.withdrawn -= row["cents"]
+    return {kind: {k: v for k, v in vars(b).items() if k != "extra"} for kind, b in out.items()}
+
+
+def check() -> dict[str, Any]:
+    """Whole-ledger invariants: entries sum to zero overall and per transaction."""
+    return db.read_query("ledger.check")[0]

@@ -1,0 +1,61 @@
+"""T+N settlement: pending → confirmed → payable → credited, for everything due as of a time.
+
+A rebate is confirmed when its order is completed or the return window has passed, becomes
+payable TIERGRAPH_SETTLEMENT_DELAY_DAYS after confirmation, and a settlement run credits
+what is payable into the beneficiary's available balance. Each move is a status change and
+a ledger transaction with a deterministic id in one transaction, so a second run for the
+same as_of — or a retried one — moves nothing twice.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from graph import db, ledger
+from graph.settings import get_settings
+
+# (status from, status to, due query, ledger bucket from, ledger bucket to)
+STEPS = (
+    ("pending", "confirmed", "settlement.due_confirm", "pending", "confirmed"),
+    ("confirmed", "payable", "settlement.due_payable", "confirmed", "payable"),
+    ("payable", "credited", "settlement.due_credit", "payable", "available"),
+)
+TXN_TYPE = {"confirmed": "confirm", "payable": "payable", "credited": "credit"}
+
+
+def _step(source: str, target: str, due_query: str, bucket_from: str, bucket_to: str,
+          as_of: datetime, batch: int) -> int:
+    settings = get_settings()
+
+    def work(tx: Any) -> tuple[int, int]:
+        due = db.run(tx, due_query, as_of=as_of, limit=batch,
+                     window_days=settings.return_window_days,
+                     delay_days=settings.settlement_delay_days)
+        if not due:
+            return 0, 0
+        rows = [{"rebate_id": d["rebate_id"], "due": db.to_native(d["due"]).isoformat()}
+                for d in due]
+        moved = set(db.run(tx, "settlement.transition", rows=rows, **{"from": source},
+                           to=target)[0]["moved"])
+        txns = [
+            ledger.move(f"{TXN_TYPE[target]}:{d['rebate_id']}", TXN_TYPE[target], d["kind"],
+                        db.to_native(d["due"]), d["amount_cents"], user_id=d["beneficiary"],
+                        source=bucket_from, target=bucket_to, rebate_id=d["rebate_id"])
+            for d in due if d["rebate_id"] in moved and d["amount_cents"] > 0
+        ]
+        ledger.book(tx, txns, token=uuid.uuid4().hex)
+        return len(due), len(moved)
+
+    total = 0
+    while True:
+        seen, moved = db.write(work)
+        total += moved
+        if seen < batch or moved == 0:
+            return total
+
+
+def run(as_of: datetime, batch: int = 2000) -> dict[str, Any]:
+    """Move everything due as of `as_of`; counts per status reached."""
+    counts = {target: _step(source, target, query, b_from, b_to, as_of, batch)
+              for source, target, query, b_from, b_to in STEPS}
+    return {"as_of": as_of.isoformat(), **counts}

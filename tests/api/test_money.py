@@ -1,0 +1,111 @@
+"""The rebate lifecycle and the ledger, end to end through the API against the real stack.
+
+Orders here are paid in 2025 and settled as of 2025 dates, so settlement runs never touch
+the 2026 orders of other tests.
+"""
+
+from graph import ledger
+from tests.conftest import auth
+from tests.factories import make_chain, make_order
+
+MALL, ADMIN = auth("mall"), auth("admin")
+PAID = "2025-06-02T10:00:00+08:00"  # 02:00 UTC
+
+
+def post(client, events):
+    answer = client.post("/v1/events", headers=MALL, json=events)
+    assert answer.status_code == 200 and not answer.json()["rejected"], answer.text
+    return answer.json()
+
+
+def settle(client, as_of):
+    answer = client.post("/v1/settlement/run", headers=ADMIN, json={"as_of": as_of})
+    assert answer.status_code == 200, answer.text
+    return {k: v for k, v in answer.json().items() if k != "as_of"}
+
+
+def cash(client, user_id):
+    answer = client.get(f"/v1/users/{user_id}/balance", headers=MALL)
+    assert answer.status_code == 200, answer.text
+    return {k: v for k, v in answer.json()["cash"].items() if v}
+
+
+def statuses(client, order_id):
+    rows = client.post(f"/v1/orders/{order_id}/payouts", headers=MALL).json()["rebates"]
+    return [(r["tier"], r["amount_cents"], r["status"], r["reason"]) for r in rows]
+
+
+def refund(order_id, refund_id, cents, at="2025-06-20T10:00:00+08:00"):
+    return {"type": "order_refunded", "order_id": order_id, "refund_id": refund_id,
+            "amount_cents": cents, "at": at}
+
+
+def test_pending_to_credited_then_a_refund_after_crediting(client, ids):
+    a, b, c, buyer = (ids(n) for n in "abcd")
+    post(client, make_chain([a, b, c, buyer]) + [make_order(ids("o"), buyer, [("home", 10000)], at=PAID)])
+    assert statuses(client, ids("o")) == [(1, 1000, "pending", None), (2, 500, "pending", None),
+                                          (3, 200, "pending", None)]
+    assert cash(client, c) == {"pending": 1000}
+    # inside the return window, not completed: nothing is due
+    assert settle(client, "2025-06-05T00:00:00+00:00")["confirmed"] == 0
+    post(client, [{"type": "order_completed", "order_id": ids("o"), "at": "2025-06-04T10:00:00+08:00"}])
+    # completed 06-04 02:00Z; T+1 makes it payable 06-05 02:00Z; a run then credits it
+    moved = settle(client, "2025-06-05T03:00:00+00:00")
+    assert moved["confirmed"] >= 3 and moved["payable"] >= 3 and moved["credited"] >= 3
+    assert statuses(client, ids("o"))[0] == (1, 1000, "credited", None)
+    assert cash(client, c) == {"credited": 1000, "available": 1000}
+    assert settle(client, "2025-06-05T03:00:00+00:00") == {"confirmed": 0, "payable": 0, "credited": 0}
+
+    post(client, [refund(ids("o"), ids("r1"), 3000)])  # 30% back after crediting
+    assert statuses(client, ids("o"))[0] == (1, 700, "credited", "partial_refund")
+    assert cash(client, c) == {"credited": 1000, "available": 700}  # the adjustment is booked
+    post(client, [refund(ids("o"), ids("r1"), 3000)])  # the replay changes nothing
+    assert cash(client, c) == {"credited": 1000, "available": 700}
+
+
+def test_refunds_before_settlement_lower_or_void_pending_rebates(client, ids):
+    a, buyer = ids("a"), ids("buyer")
+    post(client, make_chain([a, buyer]) + [
+        make_order(ids("o1"), buyer, [("home", 9999)], at=PAID),
+        make_order(ids("o2"), buyer, [("home", 5000)], at=PAID)])
+    statuses(client, ids("o1"))
+    statuses(client, ids("o2"))
+    assert cash(client, a) == {"pending": 999 + 500}
+    post(client, [refund(ids("o1"), ids("r1"), 3333), refund(ids("o2"), ids("r2"), 5000)])
+    # 999 * (9999 - 3333) // 9999 = 666, rounded down; o2 refunded in full: void
+    assert statuses(client, ids("o1")) == [(1, 666, "pending", "partial_refund")]
+    assert statuses(client, ids("o2")) == [(1, 0, "void", "order_refunded")]
+    assert cash(client, a) == {"pending": 666}
+    # a void rebate is never confirmed or credited
+    settle(client, "2025-07-01T00:00:00+00:00")
+    assert statuses(client, ids("o2")) == [(1, 0, "void", "order_refunded")]
+    assert cash(client, a) == {"credited": 666, "available": 666}
+
+
+def test_rebates_computed_after_a_refund_pay_only_what_is_left(client, ids):
+    a, buyer = ids("a"), ids("buyer")
+    # stored and refunded in one batch, before anyone computes the rebates
+    result = client.post("/v1/events", headers=MALL, json=make_chain([a, buyer]) + [
+        make_order(ids("o1"), buyer, [("home", 10000)], at=PAID), refund(ids("o1"), ids("r"), 2500),
+        make_order(ids("o2"), buyer, [("home", 10000)], at=PAID), refund(ids("o2"), ids("r2"), 10000)])
+    assert result.json()["accepted"] == 6
+    assert statuses(client, ids("o1")) == [(1, 750, "pending", "partial_refund")]
+    assert statuses(client, ids("o2")) == [(1, 0, "void", "order_refunded")]
+    assert cash(client, a) == {"pending": 750}
+
+
+def test_the_ledger_balances_and_no_bucket_but_available_is_negative(client):
+    check = ledger.check()
+    assert check["entries"] > 0
+    assert (check["total"], check["unbalanced"], check["negative_buckets"]) == (0, 0, 0)
+
+
+def test_user_rebates_list_filters_by_status(client, ids):
+    a, buyer = ids("a"), ids("buyer")
+    post(client, make_chain([a, buyer]) + [make_order(ids("o"), buyer, at=PAID)])
+    statuses(client, ids("o"))
+    listed = client.get(f"/v1/users/{a}/rebates?status=pending", headers=MALL).json()["rebates"]
+    assert [(r["order_id"], r["tier"], r["status"]) for r in listed] == [(ids("o"), 1, "pending")]
+    assert client.get(f"/v1/users/{a}/rebates?status=void", headers=MALL).json()["rebates"] == []
+    assert client.get(f"/v1/users/{ids('x')}/balance", headers=MALL).status_code == 404
+    assert client.get(f"/v1/users/{a}/rebates?status=lost", headers=MALL).status_code == 422
