@@ -10,13 +10,24 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.routers import apikeys, audit, compliance, events, health, money, orders, rules, users
+from api.routers import (
+    apikeys,
+    audit,
+    compliance,
+    events,
+    health,
+    money,
+    orders,
+    rules,
+    users,
+    withdrawals,
+)
 from graph import db
 from graph.rebates import ensure_default_rule
 from graph.settings import get_settings
 
-ROUTERS = tuple(m.router for m in (health, events, users, orders, money, rules, compliance,
-                                   audit, apikeys))
+ROUTERS = tuple(m.router for m in (health, events, users, orders, money, withdrawals, rules,
+                                   compliance, audit, apikeys))
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 

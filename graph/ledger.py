@@ -17,7 +17,7 @@ from graph import db
 
 POOL = "pool"
 GATEWAY = "gateway"
-USER_BUCKETS = ("pending", "confirmed", "payable", "held", "available")
+USER_BUCKETS = ("pending", "confirmed", "payable", "held", "available", "withdrawing")
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Txn:
     """One movement: its legs sum to zero."""
 
     id: str
-    type: str  # accrue, confirm, payable, credit, hold, release, void, adjust, withdraw
+    type: str  # accrue, confirm, payable, credit, refund, adjust, reserve, withdraw, unreserve
     kind: str  # cash or points
     at: datetime
     legs: tuple[Leg, ...]
@@ -79,23 +79,27 @@ class Balance:
     held: int = 0
     withdrawn: int = 0
     available: int = 0
+    withdrawing: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
 
-def balances(user_id: str) -> dict[str, dict[str, int]]:
-    """Per kind (cash, points): each bucket, lifetime credited and withdrawn, available.
+def balances(user_id: str, tx: ManagedTransaction | None = None) -> dict[str, dict[str, int]]:
+    """Per kind (cash, points): each bucket, lifetime credited and withdrawn, available, and
+    `withdrawing` (reserved for a transfer under way).
 
     `available` below zero is a debt from a refund after crediting; later credits pay it
     down first (they land in the same bucket).
     """
     out = {kind: Balance() for kind in ("cash", "points")}
-    for row in db.read_query("ledger.user_sums", user_id=user_id):
+    rows = (db.run(tx, "ledger.user_sums", user_id=user_id) if tx is not None
+            else db.read_query("ledger.user_sums", user_id=user_id))
+    for row in rows:
         balance = out.setdefault(row["kind"], Balance())
         if row["bucket"] in USER_BUCKETS:
             setattr(balance, row["bucket"], getattr(balance, row["bucket"]) + row["cents"])
         if row["type"] == "credit" and row["bucket"] == "available":
             balance.credited += row["cents"]
-        if row["type"] == "withdraw" and row["bucket"] == "available":
+        if row["type"] == "withdraw" and row["bucket"] == "withdrawing":
             balance.withdrawn -= row["cents"]
     return {kind: {k: v for k, v in vars(b).items() if k != "extra"} for kind, b in out.items()}
 

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     settlement_delay_days: int = Field(default=1, ge=0)
     hold_score: float = Field(default=0.7, ge=0, le=1)
 
+    withdraw_min_cents: int = Field(default=100, ge=1)
+    withdraw_daily_limit_cents: int = Field(default=500_000, ge=1)
+    withdraw_review_cents: int = Field(default=100_000, ge=1)
+    gateway_timeout_seconds: float = Field(default=5.0, gt=0)
+
     max_batch_events: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     write_batch_size: int = Field(default=2_000, ge=1)

@@ -26,9 +26,10 @@ def make_app() -> Celery:
         beat_schedule={
             "rebates-sweep": {"task": "rebates.sweep", "schedule": SWEEP_EVERY_SECONDS},
             # 02:00 in China (UTC+8): the daily T+N settlement run
+            "withdrawals-reconcile": {"task": "withdrawals.reconcile", "schedule": 60.0},
             "settlement-daily": {"task": "settlement.run", "schedule": crontab(hour=18, minute=0)},
         },
-        include=["workers.tasks.rebates", "workers.tasks.settlement"],
+        include=["workers.tasks.rebates", "workers.tasks.settlement", "workers.tasks.withdrawals"],
     )
     return app
 

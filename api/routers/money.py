@@ -40,6 +40,7 @@ class Buckets(BaseModel):
     held: int
     withdrawn: int
     available: int
+    withdrawing: int
 
 
 class BalanceOut(BaseModel):

@@ -6,3 +6,4 @@ CREATE INDEX user_registered_at IF NOT EXISTS FOR (n:User) ON (n.registered_at);
 CREATE INDEX user_phone_hash IF NOT EXISTS FOR (n:User) ON (n.phone_hash);
 CREATE INDEX ledger_entry_user IF NOT EXISTS FOR (n:LedgerEntry) ON (n.user_id);
 CREATE INDEX rebate_beneficiary IF NOT EXISTS FOR (n:Rebate) ON (n.beneficiary);
+CREATE INDEX withdrawal_status IF NOT EXISTS FOR (n:Withdrawal) ON (n.status);

@@ -1,0 +1,67 @@
+"""The payout gateway: an interface, and the local sandbox that ships with tiergraph.
+
+A transfer is identified by the withdrawal id, and a real gateway must treat it as an
+idempotency key: asking twice pays once. `status` lets a timed-out transfer be reconciled
+(did it go through?) instead of being retried blindly.
+"""
+
+from typing import Protocol
+
+import orjson
+import redis
+
+from graph.settings import get_settings
+
+
+class GatewayTimeout(Exception):
+    """No answer in time: the transfer may or may not have happened."""
+
+
+class Gateway(Protocol):
+    def transfer(self, withdrawal_id: str, user_id: str, amount_cents: int) -> str:
+        """'completed' or 'failed'; raises GatewayTimeout when it cannot tell."""
+        ...
+
+    def status(self, withdrawal_id: str) -> str:
+        """'completed', 'failed' or 'unknown' (never received)."""
+        ...
+
+
+class SandboxGateway:
+    """Records transfers in Redis. Told through `set_behaviour` to succeed, fail, or time out
+    before or after recording the transfer, to exercise every outcome."""
+
+    KEY = "tiergraph:sandbox:transfers"
+    BEHAVIOUR = "tiergraph:sandbox:behaviour"
+
+    def __init__(self) -> None:
+        self._redis = redis.Redis.from_url(get_settings().redis_url, socket_timeout=2)
+
+    def set_behaviour(self, behaviour: str, user_id: str = "*") -> None:
+        """ok, fail, timeout_before (nothing recorded) or timeout_after (recorded)."""
+        self._redis.hset(self.BEHAVIOUR, user_id, behaviour)
+
+    def transfer(self, withdrawal_id: str, user_id: str, amount_cents: int) -> str:
+        behaviour = (self._redis.hget(self.BEHAVIOUR, user_id)
+                     or self._redis.hget(self.BEHAVIOUR, "*") or b"ok").decode()
+        if behaviour == "timeout_before":
+            raise GatewayTimeout(withdrawal_id)
+        record = orjson.dumps({"user_id": user_id, "amount_cents": amount_cents,
+                               "status": "failed" if behaviour == "fail" else "completed"})
+        self._redis.hsetnx(self.KEY, withdrawal_id, record)  # idempotent by withdrawal id
+        if behaviour == "timeout_after":
+            raise GatewayTimeout(withdrawal_id)
+        return self.status(withdrawal_id)
+
+    def status(self, withdrawal_id: str) -> str:
+        found = self._redis.hget(self.KEY, withdrawal_id)
+        return orjson.loads(found)["status"] if found else "unknown"
+
+    def transfers(self) -> dict[str, dict]:  # type: ignore[type-arg]
+        """Everything the sandbox recorded, by withdrawal id."""
+        return {k.decode(): orjson.loads(v) for k, v in self._redis.hgetall(self.KEY).items()}
+
+
+def get_gateway() -> Gateway:
+    """The configured gateway (the sandbox: no real gateway ships with tiergraph)."""
+    return SandboxGateway()

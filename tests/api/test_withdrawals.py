@@ -1,0 +1,114 @@
+"""Withdrawals through the real stack and the sandbox gateway: refusals change nothing,
+two admins above the threshold, failures and timeouts lose and duplicate nothing."""
+
+import pytest
+
+from graph import ledger, withdrawals
+from graph.gateway import SandboxGateway
+from graph.settings import get_settings
+from tests.conftest import auth
+from tests.factories import make_chain, make_order
+
+MALL, ADMIN = auth("mall"), auth("admin")
+ADMIN_2 = {"Authorization": "Bearer test-admin-2"}
+
+
+def funded_user(client, ids, yuan: int) -> str:
+    """A user whose available cash is 10% of a completed, settled order of `yuan` yuan."""
+    a, buyer = ids("a"), ids("buyer")
+    events = make_chain([a, buyer]) + [
+        make_order(ids("o"), buyer, [("home", yuan * 100)], at="2025-06-02T10:00:00+08:00"),
+        {"type": "order_completed", "order_id": ids("o"), "at": "2025-06-03T10:00:00+08:00"}]
+    assert client.post("/v1/events", headers=MALL, json=events).json()["accepted"] == 4
+    client.post(f"/v1/orders/{ids('o')}/payouts", headers=MALL)
+    client.post("/v1/settlement/run", headers=ADMIN, json={"as_of": "2025-06-10T00:00:00Z"})
+    assert cash(client, a)["available"] == yuan * 10
+    return a
+
+
+def cash(client, user_id):
+    return client.get(f"/v1/users/{user_id}/balance", headers=MALL).json()["cash"]
+
+
+def withdraw(client, withdrawal_id, user_id, cents):
+    return client.post("/v1/withdrawals", headers=MALL, json={
+        "withdrawal_id": withdrawal_id, "user_id": user_id, "amount_cents": cents})
+
+
+@pytest.mark.parametrize(("cents", "reason"), [(99, "below_minimum"), (10_001, "insufficient_balance")])
+def test_refusals_are_explicit_and_change_nothing(client, ids, cents, reason):
+    user = funded_user(client, ids, 1000)  # 10,000 cents available
+    before = cash(client, user)
+    answer = withdraw(client, ids("w"), user, cents)
+    assert answer.status_code == 422 and answer.json()["reason"] == reason
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert cash(client, user) == before
+    assert client.get(f"/v1/withdrawals/{ids('w')}", headers=MALL).status_code == 404
+
+
+def test_small_withdrawal_completes_once_and_replays(client, ids):
+    user = funded_user(client, ids, 1000)
+    first = withdraw(client, ids("w"), user, 4000)
+    assert first.status_code == 201 and first.json()["status"] == "completed"
+    assert withdraw(client, ids("w"), user, 4000).status_code == 200
+    assert withdraw(client, ids("w"), user, 4001).status_code == 409
+    balance = cash(client, user)
+    assert (balance["available"], balance["withdrawn"], balance["withdrawing"]) == (6000, 4000, 0)
+    assert SandboxGateway().transfers()[ids("w")]["amount_cents"] == 4000
+
+
+def test_daily_limit(client, ids, monkeypatch):
+    user = funded_user(client, ids, 1000)
+    monkeypatch.setenv("TIERGRAPH_WITHDRAW_DAILY_LIMIT_CENTS", "5000")
+    get_settings.cache_clear()
+    try:
+        assert withdraw(client, ids("w1"), user, 3000).json()["status"] == "completed"
+        second = withdraw(client, ids("w2"), user, 3000)
+        assert second.status_code == 422 and second.json()["reason"] == "daily_limit"
+        assert cash(client, user)["available"] == 7000
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+def test_large_withdrawal_needs_two_different_admins(client, ids):
+    user = funded_user(client, ids, 20_000)  # 200,000 cents; review at 100,000
+    answer = withdraw(client, ids("w"), user, 150_000)
+    assert answer.status_code == 201 and answer.json()["status"] == "pending_review"
+    assert cash(client, user)["withdrawing"] == 150_000  # reserved while under review
+    path = f"/v1/withdrawals/{ids('w')}/approve"
+    assert client.post(path, headers=MALL).status_code == 403
+    assert client.post(path, headers=ADMIN).json()["status"] == "pending_review"
+    assert client.post(path, headers=ADMIN).status_code == 409  # the same admin twice
+    done = client.post(path, headers=ADMIN_2)
+    assert done.status_code == 200 and done.json()["status"] == "completed"
+    assert len(done.json()["approvals"]) == 2
+    balance = cash(client, user)
+    assert (balance["available"], balance["withdrawn"], balance["withdrawing"]) == (50_000, 150_000, 0)
+
+
+def test_gateway_failure_gives_the_money_back(client, ids):
+    user = funded_user(client, ids, 1000)
+    SandboxGateway().set_behaviour("fail", user)
+    answer = withdraw(client, ids("w"), user, 4000)
+    assert answer.json()["status"] == "failed" and answer.json()["reason"] == "gateway_failed"
+    assert cash(client, user)["available"] == 10_000
+
+
+@pytest.mark.parametrize("behaviour", ["timeout_after", "timeout_before"])
+def test_a_timed_out_transfer_is_reconciled_not_paid_twice(client, ids, behaviour):
+    user = funded_user(client, ids, 1000)
+    gateway = SandboxGateway()
+    gateway.set_behaviour(behaviour, user)
+    answer = withdraw(client, ids("w"), user, 4000)
+    assert (answer.json()["status"], answer.json()["gateway_state"]) == ("processing", "timeout")
+    assert cash(client, user)["withdrawing"] == 4000
+    gateway.set_behaviour("ok", user)
+    withdrawals.reconcile(older_than_seconds=0)
+    withdrawals.reconcile(older_than_seconds=0)  # twice: still one payment
+    assert withdrawals.get(ids("w"))["status"] == "completed"
+    assert list(gateway.transfers()).count(ids("w")) == 1
+    balance = cash(client, user)
+    assert (balance["available"], balance["withdrawn"], balance["withdrawing"]) == (6000, 4000, 0)
+    check = ledger.check()
+    assert (check["total"], check["unbalanced"], check["negative_buckets"]) == (0, 0, 0)
