@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,15 @@ def install(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
         return problem_response(422, "validation", detail or "invalid request", errors=errors)
+
+    @app.exception_handler(ServiceUnavailable)
+    @app.exception_handler(SessionExpired)
+    async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+        # Nothing was acknowledged: the caller retries, and replays are harmless.
+        log.warning("Neo4j unavailable: %s", exc)
+        return problem_response(503, "database-unavailable",
+                                "the graph database is unavailable; nothing was stored, retry",
+                                headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
