@@ -29,6 +29,7 @@ def load_rules(tx: ManagedTransaction) -> list[Rule]:
             ends_at=db.to_native(r["ends_at"]),
             priority=r["priority"] or 0,
             created_at=db.to_native(r["created_at"]),
+            level_bonus_bp=r["level_bonus_bp"],
         )
         for r in db.run(tx, "rules.active")
     ]
@@ -59,7 +60,9 @@ def plan_rebates(context: dict[str, Any], rules: list[Rule], max_tiers: int) -> 
     paid_at = db.to_native(context["paid_at"])
     order_cents, refunded = context["order_cents"], context["refunded_cents"]
     rows = []
-    for share in tier_amounts(items, len(upline), rules, paid_at, max_tiers):
+    shares = tier_amounts(items, len(upline), rules, paid_at, max_tiers,
+                          levels=context.get("levels"), max_total_bp=get_settings().max_total_bp)
+    for share in shares:
         amount = refunded_share(share.amount_cents, order_cents, refunded)
         status, reason = "pending", None
         if refunded >= order_cents:

@@ -26,13 +26,18 @@ def _as_json(rule: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def create_rule(rule: dict[str, Any], *, actor: str, role: str, request_id: str | None) -> dict[str, Any]:
-    """Check and store a rule, with its audit entry in the same transaction."""
+def check_tiers(tiers: list[int]) -> None:
+    """Raise RuleRefused (tier-limit before rate-limit) if these tiers may not be paid."""
     settings = get_settings()
-    problems = rule_problems(rule["tiers"], settings.max_tiers, settings.max_total_bp)
+    problems = rule_problems(tiers, settings.max_tiers, settings.max_total_bp)
     if problems:
         kind = "tier-limit" if any(k == "tier-limit" for k, _ in problems) else "rate-limit"
         raise RuleRefused(kind, "; ".join(p for _, p in problems), problems)
+
+
+def create_rule(rule: dict[str, Any], *, actor: str, role: str, request_id: str | None) -> dict[str, Any]:
+    """Check and store a rule, with its audit entry in the same transaction."""
+    check_tiers(rule["tiers"])
     stored = {**rule, "created_by": actor}
 
     def work(tx: Any) -> None:
@@ -53,3 +58,21 @@ def create_rule(rule: dict[str, Any], *, actor: str, role: str, request_id: str 
 def list_rules() -> list[dict[str, Any]]:
     """Every rule, newest first."""
     return [_as_json(r) for r in db.read_query("rules.list")]
+
+
+def retire_rule(rule_id: str, *, actor: str, role: str, request_id: str | None) -> bool | None:
+    """Stop a rule paying new orders (audited with before and after); None if unknown,
+    False if it was retired already."""
+
+    def work(tx: Any) -> bool | None:
+        rows = db.run(tx, "rules.retire", id=rule_id, now=datetime.now(UTC))
+        if not rows:
+            return None
+        if rows[0]["before"] == "retired":
+            return False
+        audit.append(tx, actor=actor, role=role, action="rule.retire", target=f"rule:{rule_id}",
+                     before={"status": rows[0]["before"]}, after={"status": "retired"},
+                     request_id=request_id)
+        return True
+
+    return db.write(work)

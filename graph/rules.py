@@ -22,6 +22,7 @@ class Rule:
     ends_at: datetime | None = None
     priority: int = 0
     created_at: datetime | None = None
+    level_bonus_bp: int = 0  # added to a tier's rate per level of that tier's beneficiary
 
     def active_at(self, at: datetime) -> bool:
         """Whether the rule's time window contains `at` (open ends are unbounded)."""
@@ -97,21 +98,43 @@ def resolve_rule(item: Item, rules: list[Rule], at: datetime) -> Rule | None:
     )
 
 
+def tier_rates(rule: Rule, levels: list[int], max_total_bp: int) -> list[int]:
+    """Rates in bp per paid tier (one per entry of `levels`, the beneficiaries' levels):
+    the rule's rate plus level_bonus_bp per level, each at most 10000 bp. Bonuses never
+    lift the total over `max_total_bp`: the excess is trimmed from the deepest tier's bonus
+    first, and the rule's own rates are never cut."""
+    base = list(rule.tiers[: len(levels)])
+    bonus = [min(rule.level_bonus_bp * level, MAX_RATE_BP - rate)
+             for rate, level in zip(base, levels, strict=False)]
+    excess = sum(base) + sum(bonus) - max(max_total_bp, sum(base))
+    for k in reversed(range(len(bonus))):
+        if excess <= 0:
+            break
+        cut = min(bonus[k], excess)
+        bonus[k] -= cut
+        excess -= cut
+    return [rate + extra for rate, extra in zip(base, bonus, strict=True)]
+
+
 def tier_amounts(
-    items: list[Item], upline_len: int, rules: list[Rule], at: datetime, max_tiers: int
+    items: list[Item], upline_len: int, rules: list[Rule], at: datetime, max_tiers: int,
+    levels: list[int] | None = None, max_total_bp: int = BP_DENOMINATOR,
 ) -> list[TierAmount]:
-    """Cents per (tier, kind) for an order whose buyer has `upline_len` uplines.
+    """Cents per (tier, kind) for an order whose buyer has `upline_len` uplines, whose
+    levels (nearest first) are `levels` (0 when not given).
 
     Each item is paid by its own rule; every tier's share of every item is rounded down to
     the cent. No tier beyond `max_tiers` (the legal cap) or beyond the upline is paid.
     """
     paid_tiers = min(max_tiers, upline_len)
+    tier_levels = list((levels or [])[:paid_tiers]) + [0] * (paid_tiers - len(levels or []))
     totals: dict[tuple[int, str], TierAmount] = {}
     for item in items:
         rule = resolve_rule(item, rules, at)
         if rule is None:
             continue
-        for tier, bp in enumerate(rule.tiers[:paid_tiers], start=1):
+        rates = tier_rates(rule, tier_levels[: len(rule.tiers)], max_total_bp)
+        for tier, bp in enumerate(rates, start=1):
             cents = item.amount_cents * bp // BP_DENOMINATOR
             entry = totals.setdefault((tier, rule.kind), TierAmount(tier=tier, kind=rule.kind))
             entry.amount_cents += cents

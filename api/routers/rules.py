@@ -3,14 +3,16 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole
 from api.errors import Problem
 from graph.events import ID_PATTERN
-from graph.rulebook import RuleRefused, create_rule, list_rules
+from graph.rulebook import RuleRefused, check_tiers, create_rule, list_rules, retire_rule
+from graph.rules import Rule
+from graph.simulation import simulate
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 
@@ -30,6 +32,7 @@ class RuleIn(BaseModel):
     starts_at: Annotated[datetime | None, AfterValidator(_aware)] = None
     ends_at: Annotated[datetime | None, AfterValidator(_aware)] = None
     priority: Annotated[StrictInt, Field(ge=-1000, le=1000)] = 0
+    level_bonus_bp: Annotated[StrictInt, Field(ge=0, le=10000)] = 0
 
 
 class RuleOut(BaseModel):
@@ -40,6 +43,7 @@ class RuleOut(BaseModel):
     starts_at: str | None
     ends_at: str | None
     priority: int
+    level_bonus_bp: int
     status: str
     created_at: str | None
     created_by: str | None
@@ -47,6 +51,11 @@ class RuleOut(BaseModel):
 
 class RuleList(BaseModel):
     rules: list[RuleOut]
+
+
+def _refused(refused: RuleRefused) -> Problem:
+    return Problem(409 if refused.kind == "conflict" else 422, refused.kind, refused.detail,
+                   errors=[{"type": k, "msg": m} for k, m in refused.problems])
 
 
 @router.post("", status_code=201, response_model=RuleOut)
@@ -60,12 +69,53 @@ async def post_rule(body: RuleIn, request: Request, role: AdminRole) -> dict[str
             lambda: create_rule(rule, actor=request.state.actor, role=role,
                                 request_id=request.state.request_id))
     except RuleRefused as refused:
-        status = 409 if refused.kind == "conflict" else 422
-        raise Problem(status, refused.kind, refused.detail,
-                      errors=[{"type": k, "msg": m} for k, m in refused.problems]) from None
+        raise _refused(refused) from None
 
 
 @router.get("", response_model=RuleList)
 def get_rules(_: AdminRole) -> dict[str, Any]:
     """Every rule, newest first (the default rule included)."""
     return {"rules": list_rules()}
+
+
+class SimulationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    rule: RuleIn
+    start: Annotated[datetime, AfterValidator(_aware), Field(alias="from")]
+    end: Annotated[datetime, AfterValidator(_aware), Field(alias="to")]
+
+
+class SimulationOut(BaseModel):
+    orders: int
+    kind: str
+    per_tier_cents: list[int]
+    total_cents: int
+    current_per_tier_cents: list[int]
+    current_total_cents: int
+    vs_current_cents: int
+    elapsed_ms: float
+
+
+@router.post("/simulate", response_model=SimulationOut)
+async def simulate_rule(body: SimulationIn, _: AdminRole) -> dict[str, Any]:
+    """Replay [from, to)'s orders under a draft rule beside the rules in force; writes nothing."""
+    if body.end <= body.start:
+        raise Problem(422, "validation", "to must come after from")
+    draft = body.rule
+    try:
+        check_tiers(draft.tiers)
+    except RuleRefused as refused:
+        raise _refused(refused) from None
+    rule = Rule(id=draft.id, tiers=tuple(draft.tiers), kind=draft.kind, category=draft.category,
+                starts_at=draft.starts_at, ends_at=draft.ends_at, priority=draft.priority,
+                created_at=datetime.now(body.start.tzinfo), level_bonus_bp=draft.level_bonus_bp)
+    return await run_in_threadpool(simulate, rule, body.start, body.end)
+
+
+@router.delete("/{rule_id}", status_code=204)
+def delete_rule(rule_id: str, request: Request, role: AdminRole) -> Response:
+    """Retire a rule: it stops paying new orders; the change is audited."""
+    if retire_rule(rule_id, actor=request.state.actor, role=role,
+                   request_id=request.state.request_id) is None:
+        raise Problem(404, "not-found", f"no rule {rule_id!r}")
+    return Response(status_code=204)

@@ -54,6 +54,31 @@ def test_worked_examples(title, items, rules, uplines, cap, expected):
     assert paid == expected
 
 
+VIP = Rule(id="vip", tiers=(1000, 500, 200), level_bonus_bp=100)
+
+# items | rules | beneficiary levels (tier 1 first) | total cap bp -> cents per tier
+LEVEL_EXAMPLES = [
+    ("levels 0: no bonus", [("home", 10000)], [VIP], [0, 0, 0], 3000,
+     {1: 1000, 2: 500, 3: 200}),
+    ("tier 1 at level 2 earns 2 x 100 bp more", [("home", 10000)], [VIP], [2, 0, 1], 3000,
+     {1: 1200, 2: 500, 3: 300}),
+    ("bonuses trimmed deepest first to stay under a 2000 bp total", [("home", 10000)], [VIP],
+     [5, 5, 5], 2000, {1: 1300, 2: 500, 3: 200}),
+    ("the default rule has no level bonus", [("home", 10000)], [DEFAULT_RULE], [9, 9, 9], 3000,
+     {1: 1000, 2: 500, 3: 200}),
+    ("rounded down per item after the bonus", [("home", 333), ("home", 333)], [VIP], [1, 0, 0],
+     3000, {1: 72, 2: 32, 3: 12}),
+]
+
+
+@pytest.mark.parametrize(("title", "items", "rules", "levels", "total_cap", "expected"),
+                         LEVEL_EXAMPLES, ids=[e[0] for e in LEVEL_EXAMPLES])
+def test_level_bonus_examples(title, items, rules, levels, total_cap, expected):
+    order = [Item(sku=f"s{n}", category=c, amount_cents=a) for n, (c, a) in enumerate(items)]
+    paid = tier_amounts(order, 3, rules, PAID, 3, levels=levels, max_total_bp=total_cap)
+    assert {t.tier: t.amount_cents for t in paid} == expected
+
+
 def test_launch_rule_only_inside_its_window():
     item = Item(sku="s", category="beauty", amount_cents=100)
     rules = [DEFAULT_RULE, BEAUTY_LAUNCH]

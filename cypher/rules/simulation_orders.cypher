@@ -1,0 +1,15 @@
+// One page of orders paid in [$from, $to), after the cursor ($after_at, $after_id), at most
+// $limit, with what the rule maths needs: items, amounts, refunds, and the buyer's upline
+// length and levels (three tiers at most, the legal red line). Read-only.
+MATCH (o:Order)
+WHERE o.paid_at >= $from AND o.paid_at < $to
+  AND (o.paid_at > $after_at OR (o.paid_at = $after_at AND o.id > $after_id))
+WITH o ORDER BY o.paid_at, o.id LIMIT $limit
+MATCH (buyer:User)-[:PLACED]->(o)
+OPTIONAL MATCH (buyer)<-[:INVITED]-(t1:User)
+OPTIONAL MATCH (t1)<-[:INVITED]-(t2:User)
+OPTIONAL MATCH (t2)<-[:INVITED]-(t3:User)
+RETURN o.id AS order_id, o.paid_at AS paid_at, o.item_categories AS categories,
+       o.item_amounts AS amounts, o.amount_cents AS order_cents,
+       o.refunded_cents AS refunded_cents,
+       [x IN [t1, t2, t3] WHERE x IS NOT NULL | coalesce(x.level, 0)] AS levels

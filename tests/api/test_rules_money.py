@@ -1,0 +1,68 @@
+"""Rules meeting money: level bonuses in real payouts, retiring a rule, and the what-if
+simulation (which writes nothing)."""
+
+from graph import audit, db
+from graph.ingest import ingest_raw
+from graph.rebates import compute_rebates
+from tests.conftest import auth
+from tests.factories import make_order, make_user
+
+ADMIN, MALL = auth("admin"), auth("mall")
+
+
+def rebates_of(order_id):
+    return [(r["tier"], r["amount_cents"])
+            for r in db.read_query("rebates.for_orders", ids=[order_id])[0]["rebates"]]
+
+
+def test_level_bonus_is_paid_by_beneficiary_level(client, ids):
+    category = "lvl-" + ids("c")[-8:]
+    rule = {"id": ids("vip"), "tiers": [1000, 500], "category": category, "level_bonus_bp": 150}
+    assert client.post("/v1/rules", headers=ADMIN, json=rule).status_code == 201
+    ingest_raw([make_user(ids("top"), level=0), make_user(ids("mid"), ids("top"), level=2),
+                make_user(ids("buyer"), ids("mid")),
+                make_order(ids("o"), ids("buyer"), [(category, 10000)])])
+    compute_rebates([ids("o")])
+    # mid (tier 1, level 2): 1000 + 2 x 150 bp; top (tier 2, level 0): 500 bp
+    assert rebates_of(ids("o")) == [(1, 1300), (2, 500)]
+
+
+def test_a_retired_rule_stops_paying_and_the_change_is_audited(client, ids):
+    category = "ret-" + ids("c")[-8:]
+    rule = {"id": ids("r"), "tiers": [2500], "category": category}
+    assert client.post("/v1/rules", headers=ADMIN, json=rule).status_code == 201
+    assert client.delete(f"/v1/rules/{ids('r')}", headers=ADMIN).status_code == 204
+    assert client.delete(f"/v1/rules/{ids('none')}", headers=ADMIN).status_code == 404
+    ingest_raw([make_user(ids("a")), make_user(ids("b"), ids("a")),
+                make_order(ids("o"), ids("b"), [(category, 10000)])])
+    compute_rebates([ids("o")])
+    assert rebates_of(ids("o")) == [(1, 1000)]  # the default rule again
+    actions = [(e["action"], e["before"], e["after"]) for e in audit.page(0, 100_000)
+               if e["target"] == f"rule:{ids('r')}"]
+    assert actions[-1] == ("rule.retire", {"status": "active"}, {"status": "retired"})
+
+
+def test_simulation_compares_a_draft_with_the_rules_in_force_and_writes_nothing(client, ids):
+    category = "sim-" + ids("c")[-8:]
+    at = "2023-01-05T10:00:00+08:00"
+    ingest_raw([make_user(ids("a")), make_user(ids("b"), ids("a")), make_user(ids("c"), ids("b")),
+                make_order(ids("o1"), ids("c"), [(category, 10000), ("home", 5000)], at=at),
+                make_order(ids("o2"), ids("b"), [(category, 3333)], at=at)])
+    before = db.read_query("testing.counts_by_prefix", prefix=ids(""))[0]
+    draft = {"id": ids("draft"), "tiers": [2000, 800], "category": category}
+    answer = client.post("/v1/rules/simulate", headers=ADMIN, json={
+        "rule": draft, "from": "2023-01-05T00:00:00+08:00", "to": "2023-01-06T00:00:00+08:00"})
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["orders"] == 2
+    # in force (default 1000/500/200): o1 pays 1500 / 750 (two uplines), o2 pays 333
+    assert result["current_per_tier_cents"] == [1500 + 333, 750, 0]
+    # draft on its category: o1 2000+500 / 800+250, o2 666; other items keep the default
+    assert result["per_tier_cents"] == [2500 + 666, 1050, 0]
+    assert result["vs_current_cents"] == (2500 + 666 + 1050) - (1500 + 333 + 750)
+    assert db.read_query("testing.counts_by_prefix", prefix=ids(""))[0] == before
+    assert ids("draft") not in {r["id"] for r in client.get("/v1/rules", headers=ADMIN).json()["rules"]}
+    over = client.post("/v1/rules/simulate", headers=ADMIN, json={
+        "rule": {**draft, "tiers": [1000, 500, 200, 100]}, "from": "2023-01-05T00:00:00Z",
+        "to": "2023-01-06T00:00:00Z"})
+    assert over.status_code == 422 and over.json()["type"].endswith("tier-limit")
