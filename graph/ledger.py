@@ -20,6 +20,15 @@ GATEWAY = "gateway"
 USER_BUCKETS = ("pending", "confirmed", "payable", "held", "available", "withdrawing")
 
 
+class MoneyRefused(Exception):
+    """A movement that may not happen (a withdrawal, a conversion): `reason` is the code
+    (insufficient_balance, below_minimum, daily_limit, conflict, ...), `status` the HTTP one."""
+
+    def __init__(self, reason: str, detail: str, status: int = 422) -> None:
+        super().__init__(detail)
+        self.reason, self.detail, self.status = reason, detail, status
+
+
 @dataclass(frozen=True)
 class Leg:
     bucket: str

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     settlement_delay_days: int = Field(default=1, ge=0)
     hold_score: float = Field(default=0.7, ge=0, le=1)
 
+    points_per_yuan: int = Field(default=100, ge=1)  # 100 points buy 1 yuan (100 cents)
     withdraw_min_cents: int = Field(default=100, ge=1)
     withdraw_daily_limit_cents: int = Field(default=500_000, ge=1)
     withdraw_review_cents: int = Field(default=100_000, ge=1)

@@ -16,17 +16,10 @@ from typing import Any
 
 from graph import audit, db, ledger
 from graph.gateway import GatewayTimeout, get_gateway
+from graph.ledger import MoneyRefused
 from graph.settings import get_settings
 
 CHINA = timezone(timedelta(hours=8))  # the daily limit resets at midnight, mall time
-
-
-class WithdrawalRefused(Exception):
-    """A withdrawal that may not go ahead; `reason` is the code, `status` the HTTP status."""
-
-    def __init__(self, reason: str, detail: str, status: int = 422) -> None:
-        super().__init__(detail)
-        self.reason, self.detail, self.status = reason, detail, status
 
 
 def get(withdrawal_id: str) -> dict[str, Any] | None:
@@ -36,7 +29,7 @@ def get(withdrawal_id: str) -> dict[str, Any] | None:
 
 
 def request(withdrawal_id: str, user_id: str, amount_cents: int) -> tuple[dict[str, Any], bool]:
-    """Ask for a withdrawal; returns (withdrawal, created now). Raises WithdrawalRefused."""
+    """Ask for a withdrawal; returns (withdrawal, created now). Raises MoneyRefused."""
     settings = get_settings()
 
     def work(tx: Any) -> bool:
@@ -45,23 +38,23 @@ def request(withdrawal_id: str, user_id: str, amount_cents: int) -> tuple[dict[s
         if existing:
             w = existing[0]
             if (w["user_id"], w["amount_cents"]) != (user_id, amount_cents):
-                raise WithdrawalRefused("conflict", f"withdrawal {withdrawal_id} exists with "
+                raise MoneyRefused("conflict", f"withdrawal {withdrawal_id} exists with "
                                                     "other content", status=409)
             return False
         if not found:
-            raise WithdrawalRefused("unknown_user", f"no user {user_id!r}", status=404)
+            raise MoneyRefused("unknown_user", f"no user {user_id!r}", status=404)
         if amount_cents < settings.withdraw_min_cents:
-            raise WithdrawalRefused("below_minimum", f"the minimum withdrawal is "
+            raise MoneyRefused("below_minimum", f"the minimum withdrawal is "
                                                      f"{settings.withdraw_min_cents} cents")
         available = ledger.balances(user_id, tx)["cash"]["available"]
         if amount_cents > available:
-            raise WithdrawalRefused("insufficient_balance",
+            raise MoneyRefused("insufficient_balance",
                                     f"{available} cents available, {amount_cents} asked")
         now = datetime.now(UTC)
         since = datetime.now(CHINA).replace(hour=0, minute=0, second=0, microsecond=0)
         today = db.run(tx, "withdrawals.day_total", user_id=user_id, since=since)[0]["cents"]
         if today + amount_cents > settings.withdraw_daily_limit_cents:
-            raise WithdrawalRefused("daily_limit", f"{today} cents withdrawn today; the daily "
+            raise MoneyRefused("daily_limit", f"{today} cents withdrawn today; the daily "
                                                    f"limit is {settings.withdraw_daily_limit_cents}")
         status = ("pending_review" if amount_cents >= settings.withdraw_review_cents
                   else "processing")
@@ -87,13 +80,13 @@ def approve(withdrawal_id: str, *, actor: str, role: str,
 
     def work(tx: Any) -> bool:
         if not db.run(tx, "withdrawals.lock", id=withdrawal_id)[0]["found"]:
-            raise WithdrawalRefused("not_found", f"no withdrawal {withdrawal_id!r}", status=404)
+            raise MoneyRefused("not_found", f"no withdrawal {withdrawal_id!r}", status=404)
         w = db.run(tx, "withdrawals.get", id=withdrawal_id)[0]
         if w["status"] != "pending_review":
-            raise WithdrawalRefused("not_pending_review",
+            raise MoneyRefused("not_pending_review",
                                     f"withdrawal is {w['status']}, not pending_review", status=409)
         if actor in w["approvals"]:
-            raise WithdrawalRefused("same_approver", "a second approval must come from a "
+            raise MoneyRefused("same_approver", "a second approval must come from a "
                                                      "different admin", status=409)
         approvals = [*w["approvals"], actor]
         ready = len(approvals) >= 2

@@ -3,13 +3,15 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
 from api.errors import Problem
-from graph import audit, db, invites, ledger, rebates, settlement
+from graph import audit, db, invites, ledger, points, rebates, settlement
+from graph.events import ID_PATTERN
+from graph.ledger import MoneyRefused
 
 router = APIRouter(prefix="/v1", tags=["money"])
 Status = Literal["pending", "confirmed", "payable", "credited", "held", "void"]
@@ -101,3 +103,31 @@ async def run_settlement(body: SettlementIn, request: Request, role: AdminRole) 
         target=f"settlement:{result['as_of']}", after=result,
         request_id=request.state.request_id)))
     return result
+
+
+class ConversionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    conversion_id: Annotated[StrictStr, Field(pattern=ID_PATTERN)]
+    points: Annotated[StrictInt, Field(gt=0, le=10**12)]
+
+
+class ConversionOut(BaseModel):
+    conversion_id: str
+    user_id: str
+    points: int
+    cents: int
+    at: str
+
+
+@router.post("/users/{user_id}/points/convert", status_code=201, response_model=ConversionOut)
+def convert_points(user_id: str, body: ConversionIn, response: Response, _: MallRole) -> dict[str, Any]:
+    """Convert available points into available cash at TIERGRAPH_POINTS_PER_YUAN; a replay
+    of the same conversion_id answers 200 with what is stored."""
+    try:
+        found, created = points.convert(body.conversion_id, user_id, body.points)
+    except MoneyRefused as error:
+        raise Problem(error.status, error.reason.replace("_", "-"), error.detail,
+                      reason=error.reason) from None
+    if not created:
+        response.status_code = 200
+    return found

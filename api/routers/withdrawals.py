@@ -10,7 +10,7 @@ from api.auth import AdminRole, MallRole
 from api.errors import Problem
 from graph import withdrawals
 from graph.events import ID_PATTERN, MAX_CENTS
-from graph.withdrawals import WithdrawalRefused
+from graph.ledger import MoneyRefused
 
 router = APIRouter(prefix="/v1/withdrawals", tags=["withdrawals"])
 
@@ -34,7 +34,7 @@ class WithdrawalOut(BaseModel):
     gateway_state: str | None
 
 
-def _refused(error: WithdrawalRefused) -> Problem:
+def _refused(error: MoneyRefused) -> Problem:
     return Problem(error.status, error.reason.replace("_", "-"), error.detail, reason=error.reason)
 
 
@@ -45,7 +45,7 @@ async def request_withdrawal(body: WithdrawalIn, response: Response, _: MallRole
     try:
         found, created = await run_in_threadpool(
             withdrawals.request, body.withdrawal_id, body.user_id, body.amount_cents)
-    except WithdrawalRefused as error:
+    except MoneyRefused as error:
         raise _refused(error) from None
     if not created:
         response.status_code = 200
@@ -67,5 +67,5 @@ def approve_withdrawal(withdrawal_id: str, request: Request, role: AdminRole) ->
     try:
         return withdrawals.approve(withdrawal_id, actor=request.state.actor, role=role,
                                    request_id=request.state.request_id)
-    except WithdrawalRefused as error:
+    except MoneyRefused as error:
         raise _refused(error) from None

@@ -42,7 +42,7 @@ def test_a_retired_rule_stops_paying_and_the_change_is_audited(client, ids):
     assert actions[-1] == ("rule.retire", {"status": "active"}, {"status": "retired"})
 
 
-def test_simulation_compares_a_draft_with_the_rules_in_force_and_writes_nothing(client, ids):
+def test_simulation_compares_a_draft_with_the_rules_in_force_and_writes_nothing(client, clean_graph, ids):
     category = "sim-" + ids("c")[-8:]
     at = "2023-01-05T10:00:00+08:00"
     ingest_raw([make_user(ids("a")), make_user(ids("b"), ids("a")), make_user(ids("c"), ids("b")),
@@ -66,3 +66,28 @@ def test_simulation_compares_a_draft_with_the_rules_in_force_and_writes_nothing(
         "rule": {**draft, "tiers": [1000, 500, 200, 100]}, "from": "2023-01-05T00:00:00Z",
         "to": "2023-01-06T00:00:00Z"})
     assert over.status_code == 422 and over.json()["type"].endswith("tier-limit")
+
+
+def test_points_are_earned_apart_from_cash_and_convert_to_cash(client, ids):
+    category = "pts-" + ids("c")[-8:]
+    rule = {"id": ids("pts"), "tiers": [500], "kind": "points", "category": category}
+    assert client.post("/v1/rules", headers=ADMIN, json=rule).status_code == 201
+    a, b = ids("a"), ids("b")
+    events = [make_user(a), make_user(b, a),
+              make_order(ids("o"), b, [(category, 100_000)], at="2025-07-01T10:00:00+08:00"),
+              {"type": "order_completed", "order_id": ids("o"), "at": "2025-07-02T10:00:00+08:00"}]
+    assert client.post("/v1/events", headers=MALL, json=events).json()["accepted"] == 4
+    client.post(f"/v1/orders/{ids('o')}/payouts", headers=MALL)
+    client.post("/v1/settlement/run", headers=ADMIN, json={"as_of": "2025-07-10T00:00:00Z"})
+    balance = client.get(f"/v1/users/{a}/balance", headers=MALL).json()
+    assert balance["points"]["available"] == 5000 and balance["cash"]["available"] == 0
+
+    body = {"conversion_id": ids("cv"), "points": 3000}
+    first = client.post(f"/v1/users/{a}/points/convert", headers=MALL, json=body)
+    assert first.status_code == 201 and first.json()["cents"] == 3000  # 100 points a yuan
+    assert client.post(f"/v1/users/{a}/points/convert", headers=MALL, json=body).status_code == 200
+    too_many = client.post(f"/v1/users/{a}/points/convert", headers=MALL,
+                           json={"conversion_id": ids("cv2"), "points": 2001})
+    assert too_many.status_code == 422 and too_many.json()["reason"] == "insufficient_balance"
+    balance = client.get(f"/v1/users/{a}/balance", headers=MALL).json()
+    assert (balance["points"]["available"], balance["cash"]["available"]) == (2000, 3000)

@@ -1,0 +1,47 @@
+"""Points: earned by points rules, shown apart from cash, convertible to cash at
+TIERGRAPH_POINTS_PER_YUAN. A conversion is two balanced ledger transactions (points back to
+the pool, cash out of it), idempotent by conversion id."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from graph import db, ledger
+from graph.settings import get_settings
+from graph.ledger import MoneyRefused
+
+
+def convert(conversion_id: str, user_id: str, points: int) -> tuple[dict[str, Any], bool]:
+    """Turn available points into available cash; returns (conversion, created now)."""
+    per_yuan = get_settings().points_per_yuan
+
+    def work(tx: Any) -> bool:
+        found = db.run(tx, "withdrawals.lock_user", user_id=user_id)[0]["found"]
+        existing = db.run(tx, "ledger.conversion", id=conversion_id)
+        if existing:
+            if (existing[0]["user_id"], existing[0]["points"]) != (user_id, points):
+                raise MoneyRefused("conflict", f"conversion {conversion_id} exists with "
+                                                    "other content", status=409)
+            return False
+        if not found:
+            raise MoneyRefused("unknown_user", f"no user {user_id!r}", status=404)
+        available = ledger.balances(user_id, tx)["points"]["available"]
+        if points > available:
+            raise MoneyRefused("insufficient_balance",
+                                    f"{available} points available, {points} asked")
+        cents = points * 100 // per_yuan
+        if cents < 1:
+            raise MoneyRefused("below_minimum", f"{points} points are worth less than a cent")
+        now = datetime.now(UTC)
+        db.run(tx, "ledger.create_conversion", now=now, c={
+            "id": conversion_id, "user_id": user_id, "points": points, "cents": cents})
+        ledger.book(tx, [
+            ledger.move(f"convert:{conversion_id}:points", "convert", "points", now, points,
+                        user_id=user_id, source="available", target=ledger.POOL),
+            ledger.move(f"convert:{conversion_id}:cash", "convert", "cash", now, cents,
+                        user_id=user_id, source=ledger.POOL, target="available"),
+        ], token=uuid.uuid4().hex)
+        return True
+
+    created = db.write(work)
+    return db.read_query("ledger.conversion", id=conversion_id)[0], created
