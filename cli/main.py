@@ -247,11 +247,20 @@ def bench(
     lookups: Annotated[int, typer.Option(min=100)] = 5000,
     seed: Annotated[int, typer.Option()] = 1,
     keep: Annotated[bool, typer.Option(help="Leave the bench stack running.")] = False,
+    suite: Annotated[str, typer.Option(help="platform (import, lookups vs PostgreSQL) or "
+                                            "money (orders to rebates, payouts, settlement, "
+                                            "simulation)")] = "platform",
 ) -> None:
-    """Benchmark import and lookups against PostgreSQL on the same users (own stack)."""
+    """Benchmark on its own stack: `platform` against PostgreSQL, or `money`."""
     from contextlib import contextmanager
 
-    from bench.run import run
+    from bench import money
+    from bench.run import run as run_platform
+
+    if suite not in ("platform", "money"):
+        err.print("--suite is platform or money")
+        raise typer.Exit(2)
+    run = run_platform if suite == "platform" else money.run
 
     @contextmanager
     def progress(label: str, total: int):  # noqa: ANN202
@@ -277,8 +286,10 @@ def bench(
                       f"{row['p99_ms']:.3f}" if "p99_ms" in row else "",
                       f"{row['us_per_item']:.1f}" if "us_per_item" in row else "")
     console.print(table)
-    console.print(f"machine: {results['machine']}")
-    console.print(f"profile: {json.dumps(results['profile'])}")
+    if "machine" in results:
+        console.print(f"machine: {results['machine']}")
+    if "profile" in results:
+        console.print(f"profile: {json.dumps(results['profile'])}")
 
 
 @report_app.command("tiers")
