@@ -1,0 +1,43 @@
+# One image for the API, the Celery worker and Celery beat; docker-compose.yml picks the
+# command of each. Neo4j and Redis come from their official images, not from here.
+FROM python:3.11-slim
+
+# graph/queries.py reads cypher/ next to the graph package (CYPHER_DIR), and cypher/ is not
+# part of the installed distribution: the code must be imported from /app, not from
+# site-packages. PYTHONPATH puts /app ahead of site-packages for every process (uvicorn,
+# celery, the `tiergraph` command), whatever its working directory.
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app \
+    TIERGRAPH_DATA_DIR=/var/lib/tiergraph
+
+WORKDIR /app
+
+# The pinned dependencies first, in their own layer: it is rebuilt only when pyproject.toml
+# changes, not at every code change.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# Then the project itself (its dependencies are already satisfied); this also installs the
+# `tiergraph` command. The build leftovers are removed.
+COPY . .
+RUN pip install . \
+    && rm -rf build ./*.egg-info
+
+# A non-root user; /var/lib/tiergraph (TIERGRAPH_DATA_DIR) is its only writable place, and
+# /var/lib/tiergraph/beat is where Celery beat keeps its schedule (a named volume in compose).
+RUN groupadd --system --gid 10001 tiergraph \
+    && useradd --system --uid 10001 --gid tiergraph --home-dir /var/lib/tiergraph \
+        --no-create-home --shell /usr/sbin/nologin tiergraph \
+    && mkdir -p /var/lib/tiergraph/beat \
+    && chown -R tiergraph:tiergraph /var/lib/tiergraph
+USER 10001:10001
+
+EXPOSE 8000
+# The API by default; docker-compose.yml sets the worker's and beat's commands.
+CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]
