@@ -18,6 +18,7 @@ from api.routers import (
     health,
     money,
     orders,
+    risk,
     rules,
     users,
     withdrawals,
@@ -27,7 +28,7 @@ from graph.rebates import ensure_default_rule
 from graph.settings import get_settings
 
 ROUTERS = tuple(m.router for m in (health, events, users, orders, money, withdrawals, rules,
-                                   compliance, audit, apikeys))
+                                   risk, compliance, audit, apikeys))
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 

@@ -292,6 +292,25 @@ def bench(
         console.print(f"profile: {json.dumps(results['profile'])}")
 
 
+@app.command()
+def detect(seed: Annotated[int, typer.Option(help="Seed of the community detection.")] = 0) -> None:
+    """Find and score collusion rings in the running graph, store them and apply holds."""
+    from graph import risk
+
+    _settings()
+    columns = (TextColumn("[bold]{task.description:<20}"), BarColumn(),
+               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("starting", total=1.0)
+        result = risk.detect_and_store(
+            seed=seed, actor=_operator(),
+            progress=lambda stage, f: bar.update(task, description=stage, completed=f))
+    console.print_json(data=result)
+    for ring in risk.list_rings(0.0, 10, "open"):
+        console.print(f"{ring['ring_id']}  score {ring['score']:.2f}  {ring['size']} members  "
+                      f"{', '.join(ring['reasons'])}")
+
+
 @report_app.command("tiers")
 def report_tiers(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,

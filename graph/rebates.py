@@ -12,7 +12,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph import db, ledger
+from graph import db, ledger, signals
 from graph.rules import DEFAULT_RULE, Item, Rule, tier_amounts
 from graph.settings import get_settings
 
@@ -82,8 +82,25 @@ def plan_rebates(context: dict[str, Any], rules: list[Rule], max_tiers: int) -> 
             "path": [context["buyer"], *upline[: share.tier]],
             "paid_at": context["paid_at"],
             "rule_ids": share.rule_ids,
+            "held_from": None, "held_reason": None, "hold_by": None,
         })
     return rows
+
+
+def apply_risk(rows: list[dict[str, Any]], decisions: dict[str, str]) -> None:
+    """Hold or void new rebates by what the risk side says of each buyer (pure): a
+    confirmed ring member's rebates are void (ring_confirmed); a held buyer's wait as
+    `held` (risk_hold) with the status they would have had kept in held_from."""
+    for row in rows:
+        decision = decisions.get(row["path"][0])
+        if decision is None or row["status"] == "void":
+            continue
+        if decision == "void":
+            row["status"], row["reason"] = "void", "ring_confirmed"
+        else:
+            row["held_from"], row["held_reason"] = row["status"], row["reason"]
+            row["status"], row["reason"] = "held", "risk_hold"
+            row["hold_by"] = decision.removeprefix("held:")
 
 
 def accruals(rows: list[dict[str, Any]]) -> list[ledger.Txn]:
@@ -91,8 +108,8 @@ def accruals(rows: list[dict[str, Any]]) -> list[ledger.Txn]:
     return [
         ledger.move(f"accrue:{r['rebate_id']}", "accrue", r["kind"], db.to_native(r["paid_at"]),
                     r["amount_cents"], user_id=r["beneficiary"], source=ledger.POOL,
-                    target="pending", rebate_id=r["rebate_id"])
-        for r in rows if r["status"] == "pending" and r["amount_cents"] > 0
+                    target=r["status"], rebate_id=r["rebate_id"])
+        for r in rows if r["status"] in ("pending", "held") and r["amount_cents"] > 0
     ]
 
 
@@ -104,6 +121,8 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
     rules = load_rules(tx) or [DEFAULT_RULE]
     max_tiers = get_settings().max_tiers
     rows = [row for c in contexts for row in plan_rebates(c, rules, max_tiers)]
+    buyers = sorted({c["buyer"] for c in contexts})
+    apply_risk(rows, signals.hold_decisions(tx, buyers, get_settings().hold_score))
     db.run(
         tx,
         "rebates.create",

@@ -24,11 +24,11 @@ TXN_TYPE = {"confirmed": "confirm", "payable": "payable", "credited": "credit"}
 
 
 def _step(source: str, target: str, due_query: str, bucket_from: str, bucket_to: str,
-          as_of: datetime, batch: int) -> int:
+          as_of: datetime, batch: int, ids: list[str] | None = None) -> int:
     settings = get_settings()
 
     def work(tx: Any) -> tuple[int, int]:
-        due = db.run(tx, due_query, as_of=as_of, limit=batch,
+        due = db.run(tx, due_query, as_of=as_of, limit=batch, ids=ids,
                      window_days=settings.return_window_days,
                      delay_days=settings.settlement_delay_days)
         if not due:
@@ -58,4 +58,19 @@ def run(as_of: datetime, batch: int = 2000) -> dict[str, Any]:
     """Move everything due as of `as_of`; counts per status reached."""
     counts = {target: _step(source, target, query, b_from, b_to, as_of, batch)
               for source, target, query, b_from, b_to in STEPS}
+    db.write_query("settlement.mark_run", as_of=as_of.isoformat())
     return {"as_of": as_of.isoformat(), **counts}
+
+
+def catch_up(rebate_ids: list[str], now: datetime) -> dict[str, int]:
+    """Bring rebates just released from a risk hold to the status they would have had:
+    confirmed and payable as their dates say by `now`, credited if a settlement run has
+    credited their payable date since. Returns counts per status reached."""
+    last = db.read_query("settlement.last_run")
+    credit_as_of = db.to_native(last[0]["as_of"]) if last else None
+    counts = {}
+    for source, target, query, b_from, b_to in STEPS:
+        as_of = now if target != "credited" else credit_as_of
+        counts[target] = (_step(source, target, query, b_from, b_to, as_of, 2000, rebate_ids)
+                          if as_of is not None else 0)
+    return counts

@@ -29,7 +29,8 @@ def make_app() -> Celery:
             "withdrawals-reconcile": {"task": "withdrawals.reconcile", "schedule": 60.0},
             "settlement-daily": {"task": "settlement.run", "schedule": crontab(hour=18, minute=0)},
         },
-        include=["workers.tasks.rebates", "workers.tasks.settlement", "workers.tasks.withdrawals"],
+        include=["workers.tasks.rebates", "workers.tasks.settlement", "workers.tasks.withdrawals",
+                 "workers.tasks.risk"],
     )
     return app
 

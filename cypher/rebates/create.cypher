@@ -1,18 +1,20 @@
-// Stores rebates from $rows {rebate_id, order_id, beneficiary, tier, kind, original_cents,
-// amount_cents, status, reason, path, paid_at, rule_ids} (pending, or void when the order
+// Stores rebates (pending, held by a risk hold, or void) from $rows {rebate_id, order_id, beneficiary, tier, kind, original_cents,
+// amount_cents, status, reason, path, paid_at, rule_ids, held_from, held_reason, hold_by} (pending, or void when the order
 // was refunded in full before they were computed), linked (Order)-[:EARNS]->(Rebate)-[:TO]->(User), and
-// marks the orders $order_ids computed at $now (rebate_runs counts computations: always 1). Rebate ids are deterministic, so a second
-// writer would only match what the first created.
+// marks the orders $order_ids computed at $now (rebate_runs counts computations: always 1).
+// CREATE, not MERGE: the caller holds the orders' write locks and saw them uncomputed, so the
+// rebates are new; their ids are deterministic and unique by constraint, so a second writer
+// that slipped past the lock would fail its transaction rather than pay twice.
 UNWIND $rows AS r
 MATCH (o:Order {id: r.order_id})
 MATCH (b:User {id: r.beneficiary})
-MERGE (rb:Rebate {id: r.rebate_id})
-  ON CREATE SET rb.tier = r.tier, rb.kind = r.kind, rb.amount_cents = r.amount_cents,
+CREATE (o)-[:EARNS]->(rb:Rebate {id: r.rebate_id})-[:TO]->(b)
+SET rb.tier = r.tier, rb.kind = r.kind, rb.amount_cents = r.amount_cents,
                 rb.original_cents = r.original_cents, rb.status = r.status, rb.reason = r.reason,
                 rb.path = r.path, rb.paid_at = r.paid_at, rb.rule_ids = r.rule_ids,
-                rb.order_id = r.order_id, rb.beneficiary = r.beneficiary, rb.created_at = $now
-MERGE (o)-[:EARNS]->(rb)
-MERGE (rb)-[:TO]->(b)
+                rb.order_id = r.order_id, rb.beneficiary = r.beneficiary, rb.created_at = $now,
+                rb.held_from = r.held_from, rb.held_reason = r.held_reason,
+                rb.hold_by = r.hold_by, rb.held_at = CASE WHEN r.hold_by IS NULL THEN NULL ELSE $now END
 WITH count(*) AS stored
 UNWIND $order_ids AS id
 MATCH (o:Order {id: id})

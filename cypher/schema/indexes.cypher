@@ -7,3 +7,6 @@ CREATE INDEX user_phone_hash IF NOT EXISTS FOR (n:User) ON (n.phone_hash);
 CREATE INDEX ledger_entry_user IF NOT EXISTS FOR (n:LedgerEntry) ON (n.user_id);
 CREATE INDEX rebate_beneficiary IF NOT EXISTS FOR (n:Rebate) ON (n.beneficiary);
 CREATE INDEX withdrawal_status IF NOT EXISTS FOR (n:Withdrawal) ON (n.status);
+CREATE INDEX user_hold_ring IF NOT EXISTS FOR (n:User) ON (n.hold_ring);
+CREATE INDEX rebate_hold_by IF NOT EXISTS FOR (n:Rebate) ON (n.hold_by);
+CREATE INDEX ring_score IF NOT EXISTS FOR (n:Ring) ON (n.score);

@@ -1,10 +1,11 @@
 // Up to $limit pending rebates due for confirmation as of $as_of: their order was completed,
 // or its return window ($window_days) has passed. due is whichever came first.
+// $ids, when not null, limits the run to those rebates (released from a risk hold).
 MATCH (o:Order)-[:EARNS]->(rb:Rebate {status: 'pending'})
 WITH rb, o.paid_at + duration({days: $window_days}) AS window_end, o.completed_at AS completed
 WITH rb, CASE WHEN completed IS NOT NULL AND completed < window_end THEN completed
               ELSE window_end END AS due
-WHERE due <= $as_of
+WHERE due <= $as_of AND ($ids IS NULL OR rb.id IN $ids)
 RETURN rb.id AS rebate_id, rb.amount_cents AS amount_cents, rb.kind AS kind,
        rb.beneficiary AS beneficiary, due
 ORDER BY due, rebate_id

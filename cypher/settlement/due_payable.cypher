@@ -1,8 +1,9 @@
 // Up to $limit confirmed rebates whose settlement delay ($delay_days after confirmation, T+N)
 // has passed as of $as_of; due is confirmation plus the delay.
+// $ids, when not null, limits the run to those rebates (released from a risk hold).
 MATCH (rb:Rebate {status: 'confirmed'})
 WITH rb, rb.confirmed_at + duration({days: $delay_days}) AS due
-WHERE due <= $as_of
+WHERE due <= $as_of AND ($ids IS NULL OR rb.id IN $ids)
 RETURN rb.id AS rebate_id, rb.amount_cents AS amount_cents, rb.kind AS kind,
        rb.beneficiary AS beneficiary, due
 ORDER BY due, rebate_id

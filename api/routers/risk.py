@@ -1,0 +1,155 @@
+"""The risk team's API: detection jobs, ranked rings, one ring drawn, decisions, one user."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import RiskRole
+from api.errors import Problem
+from graph import jobs, risk
+
+router = APIRouter(prefix="/v1", tags=["risk"])
+
+
+class DetectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seed: Annotated[StrictInt, Field(ge=0, le=2**31 - 1)] = 0
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    status: str
+
+
+class JobOut(BaseModel):
+    job_id: str
+    kind: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    progress: float
+    stage: str | None
+    result: dict[str, Any] | None
+    error: str | None
+    created_at: str
+    finished_at: str | None
+
+
+class RingSummary(BaseModel):
+    ring_id: str
+    score: float
+    status: str
+    size: int
+    members: list[str]
+    reasons: list[str]
+
+
+class RingList(BaseModel):
+    rings: list[RingSummary]
+
+
+class HeldMoney(BaseModel):
+    cents: int
+    rebates: int
+
+
+class Subgraph(BaseModel):
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+
+
+class RingOut(RingSummary):
+    features: dict[str, float]
+    held: dict[str, HeldMoney]
+    detected_at: str | None
+    decision: str | None
+    decided_by: str | None
+    decided_at: str | None
+    note: str | None
+    subgraph: Subgraph | None = None
+    rebates_changed: int | None = None
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["confirm", "dismiss"]
+    note: Annotated[StrictStr, Field(max_length=2000)] | None = None
+
+
+class SignalOut(BaseModel):
+    code: str
+    detail: str
+    evidence: list[str]
+    weight: float
+
+
+class UserRiskOut(BaseModel):
+    user_id: str
+    score: float
+    signals: list[SignalOut]
+    ring_id: str | None
+    ring_score: float | None
+    hold: str | None
+
+
+@router.post("/risk/detect", status_code=202, response_model=JobAccepted)
+def start_detection(_: RiskRole, body: DetectIn | None = None) -> dict[str, Any]:
+    """Queue a ring-detection run; follow it at GET /v1/jobs/{job_id}."""
+    from workers.app import app as celery
+
+    seed = body.seed if body else 0
+    job = jobs.create("risk.detect", {"seed": seed})
+    celery.send_task("risk.detect", args=[job["job_id"], seed])
+    return {"job_id": job["job_id"], "status": job["status"]}
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(job_id: str, _: RiskRole) -> dict[str, Any]:
+    """A job's status, stage, progress and, once done, its result or error."""
+    job = jobs.get(job_id) if len(job_id) <= 64 else None
+    if job is None:
+        raise Problem(404, "not-found", f"no job {job_id!r} (jobs are kept a week)")
+    return job
+
+
+@router.get("/risk/rings", response_model=RingList)
+def get_rings(
+    _: RiskRole,
+    min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    status: Literal["open", "confirmed", "dismissed", "lapsed"] | None = None,
+) -> dict[str, Any]:
+    """Rings at or above min_score, highest score first."""
+    return {"rings": risk.list_rings(min_score, limit, status)}
+
+
+@router.get("/risk/rings/{ring_id}", response_model=RingOut)
+def get_ring(ring_id: str, _: RiskRole) -> dict[str, Any]:
+    """One ring: members, reasons and features, held money and the subgraph to draw."""
+    ring = risk.get_ring(ring_id)
+    if ring is None:
+        raise Problem(404, "not-found", f"no ring {ring_id!r}")
+    return ring
+
+
+@router.post("/risk/rings/{ring_id}/decision", response_model=RingOut)
+async def decide_ring(ring_id: str, body: DecisionIn, request: Request,
+                      role: RiskRole) -> dict[str, Any]:
+    """confirm voids the held rebates of the members' orders (ring_confirmed); dismiss
+    releases them to the status they would have had. Recorded with analyst, time, note."""
+    try:
+        return await run_in_threadpool(risk.decide, ring_id, body.decision, body.note,
+                                       request.state.actor, role, request.state.request_id)
+    except risk.RiskRefused as refused:
+        raise Problem(refused.status, "not-found" if refused.status == 404 else "conflict",
+                      refused.detail) from None
+
+
+@router.get("/risk/users/{user_id}", response_model=UserRiskOut)
+def get_user_risk(user_id: str, _: RiskRole) -> dict[str, Any]:
+    """A user's risk signals (code, sentence, evidence), score and ring."""
+    found = risk.user_risk(user_id)
+    if found is None:
+        raise Problem(404, "not-found", f"no user {user_id!r}")
+    return found
+

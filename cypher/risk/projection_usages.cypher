@@ -1,0 +1,25 @@
+// The identifiers used by a page of users ($ids): devices and IPs from USED / SEEN_AT (sessions
+// and orders), payment accounts and addresses from their orders; one row per (user,
+// identifier) with first and last use (epoch seconds) and how often.
+UNWIND $ids AS id
+MATCH (u:User {id: id})
+CALL (u) {
+  MATCH (u)-[x:USED]->(d:Device)
+  RETURN 'device' AS kind, d.id AS ident, x.first_at.epochSeconds AS first_at,
+         x.last_at.epochSeconds AS last_at, x.count AS count
+  UNION ALL
+  MATCH (u)-[x:SEEN_AT]->(ip:IP)
+  RETURN 'ip' AS kind, ip.addr AS ident, x.first_at.epochSeconds AS first_at,
+         x.last_at.epochSeconds AS last_at, x.count AS count
+  UNION ALL
+  MATCH (u)-[:PLACED]->(o:Order)-[:PAID_WITH]->(pa:PaymentAccount)
+  WITH pa, min(o.paid_at) AS first, max(o.paid_at) AS last, count(o) AS n
+  RETURN 'payment_account' AS kind, pa.id AS ident, first.epochSeconds AS first_at,
+         last.epochSeconds AS last_at, n AS count
+  UNION ALL
+  MATCH (u)-[:PLACED]->(o:Order)-[:SHIPS_TO]->(a:Address)
+  WITH a, min(o.paid_at) AS first, max(o.paid_at) AS last, count(o) AS n
+  RETURN 'address' AS kind, a.id AS ident, first.epochSeconds AS first_at,
+         last.epochSeconds AS last_at, n AS count
+}
+RETURN u.id AS user_id, kind, ident, first_at, last_at, count

@@ -1,0 +1,12 @@
+// One ring: its properties, members (sorted), held money per kind and decision.
+MATCH (ring:Ring {id: $ring_id})
+OPTIONAL MATCH (u:User)-[:MEMBER_OF]->(ring)
+WITH ring, u ORDER BY u.id
+WITH ring, collect(u.id) AS members
+OPTIONAL MATCH (held:Rebate {status: 'held'}) WHERE held.hold_by = ring.id
+WITH ring, members, held.kind AS kind, sum(held.amount_cents) AS cents, count(held) AS n
+RETURN ring.id AS ring_id, ring.score AS score, ring.status AS status, ring.size AS size,
+       ring.reasons AS reasons, ring.features AS features, members,
+       ring.detected_at AS detected_at, ring.decision AS decision,
+       ring.decided_by AS decided_by, ring.decided_at AS decided_at, ring.note AS note,
+       collect(CASE WHEN kind IS NULL THEN NULL ELSE {kind: kind, cents: cents, rebates: n} END) AS held

@@ -1,0 +1,19 @@
+// Stores the rings of a detection run $run {id, at} from $rings [{ring_id, score, size,
+// reasons, features (JSON), members}]: a new ring is `open`; a known one keeps its status
+// (an analyst's decision stands). Memberships are replaced by this run's. Returns how many.
+UNWIND $rings AS r
+MERGE (ring:Ring {id: r.ring_id})
+  ON CREATE SET ring.status = 'open', ring.first_detected_at = datetime($run.at)
+SET ring.score = r.score, ring.size = r.size, ring.reasons = r.reasons,
+    ring.features = r.features, ring.run_id = $run.id, ring.detected_at = datetime($run.at)
+WITH ring, r
+CALL (ring) {
+  MATCH (:User)-[m:MEMBER_OF]->(ring)
+  DELETE m
+}
+CALL (ring, r) {
+  UNWIND r.members AS member_id
+  MATCH (u:User {id: member_id})
+  CREATE (u)-[:MEMBER_OF]->(ring)
+}
+RETURN count(ring) AS stored

@@ -1,0 +1,20 @@
+// The costlier facts behind a user's signals, read when an analyst opens one user: when its
+// invitees registered (invite velocity), and for each IP it was seen at (skipping IPs seen
+// with more than $max_ip_users accounts) how many other accounts first appeared there within
+// $burst_seconds of it.
+MATCH (u:User {id: $user_id})
+CALL (u) {
+  OPTIONAL MATCH (u)-[:INVITED]->(v:User)
+  WITH v ORDER BY v.registered_at
+  RETURN collect(v.registered_at.epochSeconds) AS invitee_times, collect(v.id) AS invitees
+}
+CALL (u) {
+  OPTIONAL MATCH (u)-[s:SEEN_AT]->(ip:IP)
+  WHERE COUNT { (ip)<-[:SEEN_AT]-() } <= $max_ip_users
+  OPTIONAL MATCH (ip)<-[s2:SEEN_AT]-(v:User)
+  WHERE v <> u AND abs(s2.first_at.epochSeconds - s.first_at.epochSeconds) <= $burst_seconds
+  WITH ip, collect(v.id) AS near
+  WHERE ip IS NOT NULL
+  RETURN collect({ip: ip.addr, accounts: near}) AS ip_bursts
+}
+RETURN invitee_times, invitees, ip_bursts

@@ -1,0 +1,35 @@
+// The neighbourhood facts behind the cheap risk signals of users $ids (pure Python turns them
+// into signals): registration, devices shared with other accounts (and by how many), what
+// the user shares with its inviter, orders within $new_seconds of registering, the upline's
+// registration times and the ids it shares identifiers with, and any ring decision.
+UNWIND $ids AS id
+MATCH (u:User {id: id})
+OPTIONAL MATCH (t1:User)-[:INVITED]->(u)
+OPTIONAL MATCH (t2:User)-[:INVITED]->(t1)
+OPTIONAL MATCH (t3:User)-[:INVITED]->(t2)
+CALL (u) {
+  MATCH (u)-[:USED]->(d:Device)
+  WITH d, COUNT { (d)<-[:USED]-(:User) } AS users
+  WHERE users >= 2
+  RETURN collect({id: d.id, users: users}) AS devices
+}
+CALL (u, t1) {
+  OPTIONAL MATCH (u)-[:USED]->(d:Device)<-[:USED]-(t1)
+  WITH collect(DISTINCT 'device:' + d.id) AS devices
+  OPTIONAL MATCH (u)-[:PLACED]->(:Order)-[:PAID_WITH]->(pa:PaymentAccount)<-[:PAID_WITH]-(:Order)<-[:PLACED]-(t1)
+  WITH devices, collect(DISTINCT 'payment_account:' + pa.id) AS accounts
+  OPTIONAL MATCH (u)-[:PLACED]->(:Order)-[:SHIPS_TO]->(a:Address)<-[:SHIPS_TO]-(:Order)<-[:PLACED]-(t1)
+  WITH devices, accounts, collect(DISTINCT 'address:' + a.id) AS addresses
+  RETURN devices + accounts + addresses AS shared_with_inviter
+}
+CALL (u) {
+  MATCH (u)-[:PLACED]->(o:Order)
+  WHERE o.paid_at <= u.registered_at + duration({seconds: $new_seconds})
+  RETURN collect({id: o.id, amount_cents: o.amount_cents,
+                  after_seconds: duration.inSeconds(u.registered_at, o.paid_at).seconds}) AS early_orders
+}
+RETURN u.id AS user_id, u.registered_at.epochSeconds AS registered_at, t1.id AS inviter,
+       [x IN [t1, t2, t3] WHERE x IS NOT NULL | x.id] AS upline,
+       [x IN [t1, t2, t3] WHERE x IS NOT NULL | x.registered_at.epochSeconds] AS upline_registered,
+       devices, shared_with_inviter, early_orders, u.hold_ring AS hold_ring,
+       u.risk_confirmed AS risk_confirmed, u.risk_cleared AS risk_cleared

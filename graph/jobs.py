@@ -1,0 +1,56 @@
+"""Long jobs (ring detection, ...) and their status, kept in Redis for a week.
+
+A job is created `queued` when the API accepts it, becomes `running` with a progress
+fraction and a stage name while a worker works on it, and ends `succeeded` with its
+result or `failed` with the error. GET /v1/jobs/{id} reads it.
+"""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import redis
+
+from graph.settings import get_settings
+
+TTL_SECONDS = 7 * 24 * 3600
+STATUSES = ("queued", "running", "succeeded", "failed")
+
+
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(get_settings().redis_url, socket_timeout=5)
+
+
+def _key(job_id: str) -> str:
+    return f"tiergraph:job:{job_id}"
+
+
+def _save(job: dict[str, Any]) -> None:
+    _client().set(_key(job["job_id"]), orjson.dumps(job), ex=TTL_SECONDS)
+
+
+def create(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A new queued job."""
+    job = {"job_id": uuid.uuid4().hex, "kind": kind, "status": "queued", "params": params,
+           "progress": 0.0, "stage": None, "result": None, "error": None,
+           "created_at": datetime.now(UTC).isoformat(), "finished_at": None}
+    _save(job)
+    return job
+
+
+def get(job_id: str) -> dict[str, Any] | None:
+    """The job, or None when unknown or expired."""
+    raw = _client().get(_key(job_id))
+    return orjson.loads(raw) if raw else None
+
+
+def update(job_id: str, **fields: Any) -> None:
+    """Change some fields of a job (status, progress, stage, result, error)."""
+    job = get(job_id)
+    if job is None:
+        return
+    job.update(fields)
+    if fields.get("status") in ("succeeded", "failed"):
+        job["finished_at"] = datetime.now(UTC).isoformat()
+    _save(job)
