@@ -138,6 +138,9 @@ def up(
         print(f"  curl -s -H 'Authorization: Bearer {key}' {base}/v1/users/m00000/downline")
         print(f"  curl -s -X POST -H 'Authorization: Bearer {key}' {base}/v1/orders/ord-ring05/payouts")
         print(f"  curl -s -H 'Authorization: Bearer {ckey}' {base}/v1/compliance/tier-report")
+        rkey = next((k for k, r in settings.api_key_roles().items() if r == "risk"), "KEY")
+        print(f"  curl -s -H 'Authorization: Bearer {rkey}' '{base}/v1/risk/rings?min_score=0.7'")
+        print(f"  curl -s -H 'Authorization: Bearer {rkey}' {base}/v1/risk/users/ring05")
         print("Stop everything with: make down")
 
 
@@ -205,7 +208,9 @@ def import_file(
 
 
 def load_demo() -> None:
-    """Load the generated demo mall (idempotent: a second load only finds duplicates)."""
+    """Load the generated demo mall (idempotent: a second load only finds duplicates), then
+    run ring detection once so the risk endpoints have something to show."""
+    from graph import risk
     from graph.generate import demo_mall
 
     events, labels = demo_mall()
@@ -213,6 +218,11 @@ def load_demo() -> None:
     ring = labels["rings"][0]
     console.print(f"planted ring: {len(ring['members'])} accounts under {ring['organiser']} "
                   f"({', '.join(ring['members'][:4])}, ...)")
+    result = risk.detect_and_store(seed=0, actor=_operator())
+    found = risk.list_rings(0.0, 3, None)
+    console.print(f"ring detection: {result['rings']} ring(s) over {result['users']} users"
+                  + (f"; top {found[0]['ring_id']} scores {found[0]['score']:.2f} with "
+                     f"{found[0]['size']} members" if found else ""))
 
 
 @app.command()
@@ -225,19 +235,19 @@ def demo() -> None:
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option(help="Folder for events.ndjson and labels.json.")],
-    users: Annotated[int, typer.Option(min=1)] = 300,
-    seed: Annotated[int, typer.Option()] = 7,
+    users: Annotated[int, typer.Option(min=10)] = 100_000,
+    seed: Annotated[int, typer.Option()] = 1,
 ) -> None:
-    """Write a generated mall (events.ndjson) and its planted rings (labels.json)."""
-    from graph.generate import demo_mall
+    """Write a generated mall with benign structure and labelled fraud rings: events.ndjson
+    (load it with `tiergraph import`) and labels.json (for `tiergraph evaluate`)."""
+    from graph.fraudgen import write_mall
 
-    events, labels = demo_mall(users=users, seed=seed)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "events.ndjson", "wb") as f:
-        for event in events:
-            f.write(orjson.dumps(event) + b"\n")
-    (out / "labels.json").write_text(json.dumps(labels, indent=2))
-    console.print(f"wrote {len(events)} events to {out / 'events.ndjson'}")
+    started = time.perf_counter()
+    with console.status(f"generating {users:,} users, seed {seed}"):
+        events_path, labels_path = write_mall(users, seed, out)
+    labels = json.loads(labels_path.read_text())
+    console.print(f"wrote {events_path} and {labels_path}: {len(labels['rings'])} rings, "
+                  f"{time.perf_counter() - started:.1f} s")
 
 
 @app.command()

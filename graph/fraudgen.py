@@ -24,8 +24,9 @@ Fraud, about 2% of users, in rings of 2-40 labelled by kind:
   address;
 - collusion: real people with their own phones and cards, recruited through one link,
   ordering in loose lockstep and shipping to one or two drop addresses;
-- camouflaged: members who also live ordinary lives, go online through a campus NAT,
-  share a few phones and a card for part of their activity and invite real friends;
+- camouflaged: members who also live ordinary lives (some with a family, sharing its
+  tablet, broadband, address and card), go online through a campus NAT, share a few
+  phones and a card for part of their activity and invite real friends;
 - refund_after_payout: accounts that place large orders and refund them once the
   rebates would have been credited (after the return window and the settlement delay).
 """
@@ -155,10 +156,10 @@ def _benign_users(rng: random.Random, n: int) -> tuple[list[_User], list[int]]:
     """
     older = sorted(START - rng.randrange(DAY, 700 * DAY) for _ in range(int(n * 0.35)))
     users = [_User(reg=reg) for reg in older]
-    kols = sorted(rng.sample(range(len(users) // 2), max(3, n // 4_000)))
+    kols = sorted(rng.sample(range(len(users) // 2), max(3, n // 2_000)))
     for k in kols:
         users[k].kind = "kol"
-    weights = [rng.paretovariate(1.1) for _ in kols]
+    weights = [min(20.0, rng.paretovariate(1.5)) for _ in kols]
     posts = {k: [rng.randrange(START, END - 3 * DAY) for _ in range(rng.randint(2, 6))]
              for k in kols}
     newcomers = [_User(reg=_rhythm(rng, START, END - DAY)) for _ in range(n - len(users))]
@@ -290,6 +291,8 @@ def _plant(rng: random.Random, kind: str, size: int, users: list[_User],
         else:
             user.inviter = base + _ring_inviter(rng, kind, n)
             user.reg = max(user.reg, users[user.inviter].reg + rng.randrange(60, 2 * HOUR))
+        if kind == "camouflaged" and world.households and rng.random() < 0.4:
+            user.household = rng.randrange(len(world.households))  # lives with a family
         users.append(user)
         ring.members.append(base + n)
     _ring_identifiers(rng, ring, base, world)
@@ -546,20 +549,22 @@ class _Activity:
             user = users[i]
             self.register(user)
             begin = max(START, user.reg + 60)
-            own_ip = _ip(37, i)
-            for _ in range(rng.randint(3, 8)):
-                shared = rng.random() < 0.5
-                device = rng.choice(ring.devices) if shared else f"d{i}"
-                ip = rng.choice(ring.ips) if ring.ips and rng.random() < 0.6 else own_ip
-                self.session(user, _rhythm(rng, begin, END), device, ip)
+            house = user.household
+            home_ip = _ip(36, house) if house >= 0 else _ip(37, i)
+            home = f"h{house}" if house >= 0 else f"a{i}"
+            card = f"fam{house}" if house >= 0 and self.world.family_card[house] else f"pay{i}"
+            own = [f"d{i}"] + ([f"tab{house}"] if house >= 0 else [])
+            for n in range(rng.randint(3, 8)):
+                device = rng.choice(ring.devices) if rng.random() < 0.5 else rng.choice(own)
+                ip = rng.choice(ring.ips) if ring.ips and rng.random() < 0.6 else home_ip
+                self.session(user, user.reg + 30 if n == 0 else _rhythm(rng, begin, END), device, ip)
             for _ in range(rng.randint(2, 5)):
                 t = _rhythm(rng, begin, END)
-                shared = rng.random() < 0.5
-                device = rng.choice(ring.devices) if shared else f"d{i}"
-                account = ring.accounts[0] if rng.random() < 0.5 else f"pay{i}"
-                address = rng.choice((f"a{i}", f"lk{(i * 7919) % self.world.lockers}"))
-                ip = rng.choice(ring.ips) if ring.ips else own_ip
-                self.order(user, t, device, ip, account, address)
+                device = rng.choice(ring.devices) if rng.random() < 0.5 else rng.choice(own)
+                account = ring.accounts[0] if rng.random() < 0.5 else card
+                address = rng.choice((home, f"lk{(i * 7919) % self.world.lockers}"))
+                self.order(user, t, device, rng.choice(ring.ips) if ring.ips else home_ip, account,
+                           address)
 
 
 # ---------------------------------------------------------------- assembly
