@@ -515,7 +515,7 @@ class _Activity:
             t = _rhythm(rng, max(START, users[person].reg + 60), END)
             self.session(users[person], t, phone, rng.choice((home_ip, _ip(112, rng.randrange(self.world.carriers)))))
         for _ in range(rng.randint(0, 3)):
-            t = _rhythm(rng, START, END)
+            t = _rhythm(rng, max(START, users[person].reg + 60), END)
             self.order(users[person], t, phone, home_ip, account, address)
         for i in others:
             user = users[i]
