@@ -310,11 +310,15 @@ def detect(seed: Annotated[int, typer.Option(help="Seed of the community detecti
     _settings()
     columns = (TextColumn("[bold]{task.description:<20}"), BarColumn(),
                TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task("starting", total=1.0)
-        result = risk.detect_and_store(
-            seed=seed, actor=_operator(),
-            progress=lambda stage, f: bar.update(task, description=stage, completed=f))
+    try:
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task("starting", total=1.0)
+            result = risk.detect_and_store(
+                seed=seed, actor=_operator(),
+                progress=lambda stage, f: bar.update(task, description=stage, completed=f))
+    except risk.RiskRefused as refused:
+        err.print(f"[red]{refused.detail}[/red]")
+        raise typer.Exit(1) from None
     console.print_json(data=result)
     for ring in risk.list_rings(0.0, 10, "open"):
         console.print(f"{ring['ring_id']}  score {ring['score']:.2f}  {ring['size']} members  "

@@ -30,12 +30,37 @@ def _save(job: dict[str, Any]) -> None:
     _client().set(_key(job["job_id"]), orjson.dumps(job), ex=TTL_SECONDS)
 
 
+QUEUED_STALE_SECONDS = 3600
+
+
+def running(kind: str) -> dict[str, Any] | None:
+    """The live queued or running job of this kind, if there is one. A job `running`
+    without its lock held (its worker died) or queued for over an hour is not live."""
+    client = _client()
+    raw = client.get(f"tiergraph:job-current:{kind}")
+    job = get(raw.decode()) if raw else None
+    if job is None:
+        return None
+    if job["status"] == "running" and client.exists(f"tiergraph:lock:{kind}"):
+        return job
+    age = datetime.now(UTC) - datetime.fromisoformat(job["created_at"])
+    if job["status"] == "queued" and age.total_seconds() < QUEUED_STALE_SECONDS:
+        return job
+    return None
+
+
+def lock(name: str, timeout_seconds: int = 4 * 3600) -> Any:
+    """A Redis lock that one process at a time holds (non-blocking to acquire)."""
+    return _client().lock(f"tiergraph:lock:{name}", timeout=timeout_seconds, blocking=False)
+
+
 def create(kind: str, params: dict[str, Any]) -> dict[str, Any]:
-    """A new queued job."""
+    """A new queued job (the current one of its kind)."""
     job = {"job_id": uuid.uuid4().hex, "kind": kind, "status": "queued", "params": params,
            "progress": 0.0, "stage": None, "result": None, "error": None,
            "created_at": datetime.now(UTC).isoformat(), "finished_at": None}
     _save(job)
+    _client().set(f"tiergraph:job-current:{kind}", job["job_id"], ex=TTL_SECONDS)
     return job
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from graph import audit, db, ledger, settlement, signals
+from graph import audit, db, jobs, ledger, settlement, signals
 from graph.rebates import STATUS_BUCKET
 from graph.settings import get_settings
 
@@ -72,7 +72,18 @@ def load_projection(progress: Progress = _quiet) -> "rings.Projection":
 
 def detect_and_store(seed: int = 0, progress: Progress = _quiet,
                      actor: str = "system:detect") -> dict[str, Any]:
-    """One detection run: read, detect, store rings with stable ids, apply holds."""
+    """One detection run: read, detect, store rings with stable ids, apply holds. One run
+    at a time (a Redis lock): two would lapse each other's rings."""
+    guard = jobs.lock("risk.detect")
+    if not guard.acquire():
+        raise RiskRefused(409, "another detection run is under way; try again when it ends")
+    try:
+        return _detect_and_store(seed, progress, actor)
+    finally:
+        guard.release()
+
+
+def _detect_and_store(seed: int, progress: Progress, actor: str) -> dict[str, Any]:
     from graph import rings
 
     started = datetime.now(UTC)

@@ -94,9 +94,13 @@ class UserRiskOut(BaseModel):
 
 @router.post("/risk/detect", status_code=202, response_model=JobAccepted)
 def start_detection(_: RiskRole, body: DetectIn | None = None) -> dict[str, Any]:
-    """Queue a ring-detection run; follow it at GET /v1/jobs/{job_id}."""
+    """Queue a ring-detection run; follow it at GET /v1/jobs/{job_id}. While one is queued
+    or running, the answer is that job (one run at a time)."""
     from workers.app import app as celery
 
+    under_way = jobs.running("risk.detect")
+    if under_way is not None:
+        return {"job_id": under_way["job_id"], "status": under_way["status"]}
     seed = body.seed if body else 0
     job = jobs.create("risk.detect", {"seed": seed})
     celery.send_task("risk.detect", args=[job["job_id"], seed])

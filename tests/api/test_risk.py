@@ -232,3 +232,24 @@ def test_the_graph_projection_equals_the_one_built_from_the_events(clean_graph):
     assert [r.members for r in found] == [r.members for r in rings.detect(from_events, seed=3)]
     truth = [r["members"] for r in labels["rings"]]
     assert any(_jaccard(r.members, t) > 0.5 for r in found for t in truth)
+
+
+def test_one_detection_run_at_a_time(client, graph):
+    from graph import jobs
+
+    guard = jobs.lock("risk.detect")
+    assert guard.acquire()
+    try:
+        with pytest.raises(risk.RiskRefused) as refused:
+            risk.detect_and_store()
+        assert refused.value.status == 409
+        live = jobs.create("risk.detect", {"seed": 0})
+        jobs.update(live["job_id"], status="running")
+        answer = client.post("/v1/risk/detect", headers=auth("risk"))
+        assert answer.status_code == 202 and answer.json()["job_id"] == live["job_id"]
+    finally:
+        guard.release()
+    # Its lock gone, the "running" job is dead (its worker died): a new run starts.
+    answer = client.post("/v1/risk/detect", headers=auth("risk"))
+    assert answer.status_code == 202 and answer.json()["job_id"] != live["job_id"]
+    assert _wait_for_job(client, answer.json()["job_id"])["status"] == "succeeded"
