@@ -1,6 +1,7 @@
 """Every error as application/problem+json: {type, title, status, detail} (+ errors)."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -46,13 +47,56 @@ def problem_response(status: int, kind: str, detail: str, headers: dict[str, str
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+# What /openapi.json promises for every error answer (the handlers below send only this).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "reason": {"type": "string"},
+    },
+}
+
+
 def _kind_for(status: int) -> str:
     return {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
             409: "conflict", 413: "payload-too-large", 429: "rate-limited"}.get(status, "error")
 
 
+def _document_problems(app: FastAPI) -> None:
+    """Make /openapi.json say what errors really look like: any operation may answer a 4xx
+    or 5xx problem+json, and FastAPI's own 422 body (HTTPValidationError), which the
+    handlers never send, is dropped from it."""
+    generate: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.pop("HTTPValidationError", None)
+            components.pop("ValidationError", None)
+            components["Problem"] = PROBLEM_SCHEMA
+            problem = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    responses = operation.setdefault("responses", {})
+                    responses.pop("422", None)
+                    responses.setdefault("4XX", {"description": "Refused: a problem", **problem})
+                    responses.setdefault("5XX", {"description": "Failed: a problem", **problem})
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers that turn every error into problem+json."""
+    """Register the handlers that turn every error into problem+json, and document them."""
+    _document_problems(app)
 
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:

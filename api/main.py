@@ -8,6 +8,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.routers import (
@@ -32,6 +35,41 @@ ROUTERS = tuple(m.router for m in (health, events, users, orders, money, withdra
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
+class BodyLimit:
+    """Refuse a body over TIERGRAPH_MAX_BODY_BYTES with a 413 problem: before reading it
+    when Content-Length declares it, else as soon as the bytes read pass the limit (a
+    chunked body declares no length). Every route is covered, those whose body FastAPI
+    parses as well as those reading it themselves."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = get_settings().max_body_bytes
+        too_large = f"the body exceeds {limit} bytes"
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await errors.problem_response(413, "payload-too-large", too_large)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # An HTTPException, so FastAPI's body parsing passes it on untouched and
+                    # the handlers in api.errors answer it as a problem.
+                    raise StarletteHTTPException(413, too_large)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     get_settings()  # refuses TIERGRAPH_MAX_TIERS above 3 before serving anything
@@ -51,15 +89,7 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
 
-    @app.middleware("http")
-    async def body_limit(request: Request, call_next: Any) -> Response:
-        """Refuse a declared body over TIERGRAPH_MAX_BODY_BYTES before reading it (413)."""
-        limit = get_settings().max_body_bytes
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            return errors.problem_response(413, "payload-too-large",
-                                           f"the body exceeds {limit} bytes")
-        return await call_next(request)
+    app.add_middleware(BodyLimit)
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Any) -> Response:

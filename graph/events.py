@@ -6,7 +6,7 @@ need the graph (unknown inviter, cycles, conflicting replays) live in `graph.ing
 
 import hashlib
 import ipaddress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -32,12 +32,34 @@ Id = Annotated[StrictStr, Field(pattern=ID_PATTERN)]
 Cents = Annotated[StrictInt, Field(gt=0, le=MAX_CENTS)]
 
 
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2101, 1, 1, tzinfo=UTC)  # excluded: the last instant is 2100-12-31T23:59:59Z
+MAX_OFFSET = timedelta(hours=18)
+
+
+def checked_time(value: datetime) -> datetime:
+    """A time given to the API, refused with a reason unless the graph can hold it sensibly.
+
+    It must carry an offset (ISO 8601, e.g. 2026-01-02T10:00:00+08:00) of at most ±18:00,
+    the widest any zone uses and the widest Neo4j stores. As an instant it must fall from
+    2000-01-01T00:00:00Z up to 2100-12-31T23:59:59Z: year 0001, 9999-12-31T23:59:59+14:00
+    and the like are typos or probes, and an order dated 2999 would wait out its return
+    window forever. The bound is fixed rather than relative to the clock, so validation
+    stays pure: a replayed event is judged the same whenever it arrives. The offset is kept;
+    `When` converts to UTC for storage.
+    """
+    offset = value.utcoffset()
+    if offset is None:
         raise ValueError("time must carry an offset, e.g. 2026-01-02T10:00:00+08:00")
-    if not (2000 <= value.year <= 2100):
-        raise ValueError("time must fall between the years 2000 and 2100")
-    return value.astimezone(UTC)
+    if abs(offset) > MAX_OFFSET:
+        raise ValueError("the offset must lie between -18:00 and +18:00")
+    if not EARLIEST <= value < LATEST:  # compared as instants: no conversion can overflow
+        raise ValueError("time must fall between 2000-01-01T00:00:00Z and 2100-12-31T23:59:59Z")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    return checked_time(value).astimezone(UTC)
 
 
 def _ip(value: str) -> str:
@@ -47,7 +69,8 @@ def _ip(value: str) -> str:
         raise ValueError(f"{value!r} is not an IPv4 or IPv6 address") from None
 
 
-When = Annotated[datetime, AfterValidator(_utc)]
+When = Annotated[datetime, AfterValidator(_utc)]  # stored as UTC
+Instant = Annotated[datetime, AfterValidator(checked_time)]  # offset kept as given
 IpAddr = Annotated[StrictStr, Field(max_length=45), AfterValidator(_ip)]
 Phone = Annotated[StrictStr, Field(pattern=r"^\+?[0-9]{6,15}$")]
 

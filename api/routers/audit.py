@@ -33,7 +33,8 @@ class AuditPage(BaseModel):
 @router.get("", response_model=AuditPage)
 def get_audit(
     _: ComplianceRole,
-    after: Annotated[int, Query(ge=0, description="Return entries with seq above this.")] = 0,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1,  # Neo4j integers are 64-bit
+                                description="Return entries with seq above this.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Audit entries after `after`, oldest first (newest last); page on with next_after."""

@@ -4,13 +4,13 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
 from api.errors import Problem
 from graph import audit, db, invites, ledger, points, rebates, settlement
-from graph.events import ID_PATTERN
+from graph.events import ID_PATTERN, Instant
 from graph.ledger import MoneyRefused
 
 router = APIRouter(prefix="/v1", tags=["money"])
@@ -51,15 +51,9 @@ class BalanceOut(BaseModel):
     points: Buckets
 
 
-def _aware(value: datetime) -> datetime:
-    if value.utcoffset() is None:
-        raise ValueError("as_of must carry an offset, e.g. 2026-06-18T00:00:00+08:00")
-    return value
-
-
 class SettlementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    as_of: Annotated[datetime, AfterValidator(_aware)]
+    as_of: Instant
 
 
 class SettlementOut(BaseModel):

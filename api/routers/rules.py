@@ -4,23 +4,17 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole
 from api.errors import Problem
-from graph.events import ID_PATTERN
+from graph.events import ID_PATTERN, Instant
 from graph.rulebook import RuleRefused, check_tiers, create_rule, list_rules, retire_rule
 from graph.rules import Rule
 from graph.simulation import simulate
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.utcoffset() is None:
-        raise ValueError("time must carry an offset, e.g. 2026-06-18T00:00:00+08:00")
-    return value
 
 
 class RuleIn(BaseModel):
@@ -29,8 +23,8 @@ class RuleIn(BaseModel):
     tiers: Annotated[list[StrictInt], Field(min_length=1, max_length=10)]
     kind: Literal["cash", "points"] = "cash"
     category: Annotated[StrictStr, Field(pattern=r"^[a-z0-9_-]{1,40}$")] | None = None
-    starts_at: Annotated[datetime | None, AfterValidator(_aware)] = None
-    ends_at: Annotated[datetime | None, AfterValidator(_aware)] = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
     priority: Annotated[StrictInt, Field(ge=-1000, le=1000)] = 0
     level_bonus_bp: Annotated[StrictInt, Field(ge=0, le=10000)] = 0
 
@@ -81,8 +75,8 @@ def get_rules(_: AdminRole) -> dict[str, Any]:
 class SimulationIn(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     rule: RuleIn
-    start: Annotated[datetime, AfterValidator(_aware), Field(alias="from")]
-    end: Annotated[datetime, AfterValidator(_aware), Field(alias="to")]
+    start: Annotated[Instant, Field(alias="from")]
+    end: Annotated[Instant, Field(alias="to")]
 
 
 class SimulationOut(BaseModel):
