@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
 from api.errors import Problem
-from graph import audit, db, invites, ledger, points, rebates, settlement
+from graph import adjustments, audit, db, invites, ledger, points, rebates, settlement
 from graph.events import ID_PATTERN, Instant
 from graph.ledger import MoneyRefused
 
@@ -119,6 +119,45 @@ def convert_points(user_id: str, body: ConversionIn, response: Response, _: Mall
     of the same conversion_id answers 200 with what is stored."""
     try:
         found, created = points.convert(body.conversion_id, user_id, body.points)
+    except MoneyRefused as error:
+        raise Problem(error.status, error.reason.replace("_", "-"), error.detail,
+                      reason=error.reason) from None
+    if not created:
+        response.status_code = 200
+    return found
+
+
+class AdjustmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    adjustment_id: Annotated[StrictStr, Field(pattern=ID_PATTERN)]
+    kind: Literal["cash", "points"] = "cash"
+    amount_cents: Annotated[StrictInt, Field(ge=-10**10, le=10**10)]
+    reason: Annotated[StrictStr, Field(min_length=3, max_length=500)]
+
+
+class AdjustmentOut(BaseModel):
+    adjustment_id: str
+    user_id: str
+    kind: str
+    amount_cents: int
+    reason: str
+    actor: str
+    at: str
+
+
+@router.post("/users/{user_id}/adjustments", status_code=201, response_model=AdjustmentOut)
+async def adjust_balance(user_id: str, body: AdjustmentIn, request: Request, response: Response,
+                         role: AdminRole) -> dict[str, Any]:
+    """Credit (positive) or debit (negative) the user's available balance with a reason: one
+    ledger transaction against the pool, audited; a replay of the same adjustment_id answers
+    200. A debit below zero is 422 insufficient_balance."""
+    if body.amount_cents == 0:
+        raise Problem(422, "validation", "amount_cents is not zero", reason="invalid_amount")
+    try:
+        found, created = await run_in_threadpool(
+            lambda: adjustments.adjust(body.adjustment_id, user_id, body.kind, body.amount_cents,
+                                       body.reason, actor=request.state.actor, role=role,
+                                       request_id=request.state.request_id))
     except MoneyRefused as error:
         raise Problem(error.status, error.reason.replace("_", "-"), error.detail,
                       reason=error.reason) from None

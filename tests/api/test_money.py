@@ -109,3 +109,36 @@ def test_user_rebates_list_filters_by_status(client, ids):
     assert client.get(f"/v1/users/{a}/rebates?status=void", headers=MALL).json()["rebates"] == []
     assert client.get(f"/v1/users/{ids('x')}/balance", headers=MALL).status_code == 404
     assert client.get(f"/v1/users/{a}/rebates?status=lost", headers=MALL).status_code == 422
+
+
+def test_manual_adjustments_are_booked_once_audited_and_never_overdraw(client, ids):
+    user = ids("adjusted")
+    post(client, make_chain([user]))
+    url = f"/v1/users/{user}/adjustments"
+    credit = {"adjustment_id": ids("goodwill"), "amount_cents": 1500, "reason": "late parcel"}
+    first = client.post(url, headers=ADMIN, json=credit)
+    assert first.status_code == 201 and first.json()["actor"].startswith("admin:")
+    assert client.post(url, headers=ADMIN, json=credit).status_code == 200  # a replay
+    assert cash(client, user) == {"available": 1500}
+    other = client.post(url, headers=ADMIN, json={**credit, "amount_cents": 9999})
+    assert other.status_code == 409
+    too_much = client.post(url, headers=ADMIN, json={
+        "adjustment_id": ids("fix"), "amount_cents": -1501, "reason": "correction"})
+    assert too_much.status_code == 422 and too_much.json()["reason"] == "insufficient_balance"
+    debit = client.post(url, headers=ADMIN, json={
+        "adjustment_id": ids("fix2"), "amount_cents": -500, "reason": "correction"})
+    assert debit.status_code == 201
+    assert cash(client, user) == {"available": 1000}
+    assert client.post(url, headers=MALL, json=credit).status_code == 403
+    assert client.post(f"/v1/users/{ids('ghost')}/adjustments", headers=ADMIN, json={
+        **credit, "adjustment_id": ids("g")}).status_code == 404
+    entries, after = [], 0
+    while after is not None:
+        page = client.get(f"/v1/audit?after={after}&limit=1000", headers=auth("compliance")).json()
+        entries += page["entries"]
+        after = page["next_after"]
+    mine = [e for e in entries if e["action"] == "ledger.adjust" and e["target"] == f"user:{user}"]
+    assert [e["after"]["available"] for e in mine] == [1500, 1000]
+    assert mine[-1]["before"] == {"available": 1500, "kind": "cash"}
+    check = ledger.check()
+    assert check["total"] == 0 and check["unbalanced"] == 0
