@@ -33,7 +33,6 @@ Fraud, about 2% of users, in rings of 2-40 labelled by kind:
 
 import random
 from bisect import bisect_left
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -61,8 +60,6 @@ KINDS: dict[str, tuple[float, int, int]] = {
 # Benign activity by hour of day (Beijing time): quiet nights, lunch and evening peaks.
 HOURLY = (2, 1, 1, 1, 1, 1, 2, 4, 6, 7, 7, 8, 9, 8, 7, 7, 7, 8, 10, 12, 14, 14, 10, 5)
 _HOURLY_CUM = [sum(HOURLY[: h + 1]) for h in range(24)]
-
-Emit = Callable[[int, dict[str, Any]], None]
 
 
 @dataclass(slots=True)
@@ -306,7 +303,8 @@ def _ring_identifiers(rng: random.Random, ring: _Ring, number: int, world: _Worl
         ring.devices = [f"emu-{tag}-{k}" for k in range(1 + size // 10)]
         ring.ips = [_ip(45, (number * 4 + k) % 2**24) for k in range(rng.randint(1, 2))]
         ring.accounts = [f"pa-{tag}-{k}" for k in range(rng.randint(1, 2))]
-        ring.addresses = [f"lk{rng.randrange(world.lockers)}" if rng.random() < 0.4 else f"ad-{tag}"]
+        use_locker = rng.random() < 0.4
+        ring.addresses = [f"lk{rng.randrange(world.lockers)}" if use_locker else f"ad-{tag}"]
     elif kind in ("device_farm", "refund_after_payout"):
         ring.devices = [f"farm-{tag}-{k}" for k in range(max(1, size // 6))]
         ring.ips = [_ip(61, (number * 4 + k) % 2**24) for k in range(rng.randint(1, 2))]
@@ -373,9 +371,10 @@ class _Activity:
                       "shipping_address": address})
         if refund is not None:
             delay, refunded = refund
+            total = sum(i["amount_cents"] for i in items)
             self.emit(t + delay, {"type": "order_refunded", "order_id": order_id,
                                   "refund_id": f"r{self.orders}",
-                                  "amount_cents": min(refunded, sum(i["amount_cents"] for i in items))})
+                                  "amount_cents": min(refunded, total)})
         else:
             self.emit(t + rng.randrange(3 * DAY, 10 * DAY),
                       {"type": "order_completed", "order_id": order_id})
@@ -410,7 +409,7 @@ class _Activity:
             self.session(user, _rhythm(rng, begin, END), *where())
         card = f"fam{house}" if house >= 0 and world.family_card[house] else None
         home = f"h{house}" if house >= 0 else f"a{index}"
-        locker = f"lk{(index * 7919) % world.lockers}" if house < 0 else f"lk{(house * 7919) % world.lockers}"
+        locker = f"lk{((house if house >= 0 else index) * 7919) % world.lockers}"
         office = f"of{user.org}" if user.org >= 0 else home
         count = rng.choices((0, 1, 2, 3, 4, 6), (28, 30, 20, 11, 7, 4))[0]
         t = begin
@@ -513,7 +512,8 @@ class _Activity:
         account, address = f"pay{person}", f"a{person}"
         for _ in range(rng.randint(2, 6)):
             t = _rhythm(rng, max(START, users[person].reg + 60), END)
-            self.session(users[person], t, phone, rng.choice((home_ip, _ip(112, rng.randrange(self.world.carriers)))))
+            carrier = _ip(112, rng.randrange(self.world.carriers))
+            self.session(users[person], t, phone, rng.choice((home_ip, carrier)))
         for _ in range(rng.randint(0, 3)):
             t = _rhythm(rng, max(START, users[person].reg + 60), END)
             self.order(users[person], t, phone, home_ip, account, address)
@@ -533,7 +533,8 @@ class _Activity:
         for i in ring.members:
             self.register(users[i])
             self._member_life(i, rng.randint(0, 2))
-        rounds = sorted(rng.randrange(ring.start + 15 * DAY, END - DAY) for _ in range(rng.randint(4, 8)))
+        rounds = sorted(rng.randrange(ring.start + 15 * DAY, END - DAY)
+                        for _ in range(rng.randint(4, 8)))
         for moment in rounds:
             for i in ring.members:
                 if rng.random() < 0.85 and users[i].reg < moment:
@@ -557,7 +558,8 @@ class _Activity:
             for n in range(rng.randint(3, 8)):
                 device = rng.choice(ring.devices) if rng.random() < 0.5 else rng.choice(own)
                 ip = rng.choice(ring.ips) if ring.ips and rng.random() < 0.6 else home_ip
-                self.session(user, user.reg + 30 if n == 0 else _rhythm(rng, begin, END), device, ip)
+                t = user.reg + 30 if n == 0 else _rhythm(rng, begin, END)
+                self.session(user, t, device, ip)
             for _ in range(rng.randint(2, 5)):
                 t = _rhythm(rng, begin, END)
                 device = rng.choice(ring.devices) if rng.random() < 0.5 else rng.choice(own)
@@ -593,7 +595,8 @@ def _assign_ids(users: list[_User]) -> None:
         users[i].uid = f"u{rank:0{width}d}"
 
 
-def _labels(users: list[_User], rings: list[_Ring], world: _World, kols: list[int]) -> dict[str, Any]:
+def _labels(users: list[_User], rings: list[_Ring], world: _World,
+            kols: list[int]) -> dict[str, Any]:
     """What was planted: rings by kind, and the benign groups worth checking."""
     return {
         "rings": [{"ring": f"{r.kind}-{n}", "kind": r.kind,
