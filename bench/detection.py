@@ -31,9 +31,10 @@ import orjson
 
 from graph.evaluation import MethodReport, evaluate, render_table, snapshot_rings, weekly_cutoffs
 from graph.fraudgen import generate_mall, write_mall
+from graph.settings import get_settings
 from graph.rings import Projection, baseline_components, detect, projection_from_events
 
-HOLD_SCORE = 0.7
+HOLD_SCORE = get_settings().hold_score  # TIERGRAPH_HOLD_SCORE, 0.7 unless set
 
 
 def flagged_rings(projection: Projection, seed: int, algorithm: str = "louvain") -> list[list[str]]:

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from graph import rings
 
 PAGE = 10_000
+# Communities scoring under this are families and friends with one odd feature: at a million
+# users there are some forty thousand of them against two thousand rings worth holding.
+# They are not stored as rings (an analyst would only page past them).
+STORE_FLOOR = 0.3
 Progress = Callable[[str, float], None]
 
 
@@ -89,8 +93,9 @@ def _detect_and_store(seed: int, progress: Progress, actor: str) -> dict[str, An
     started = datetime.now(UTC)
     run_id = uuid.uuid4().hex
     projection = load_projection(lambda stage, f: progress(stage, 0.4 * f))
-    found = rings.detect(projection, seed=seed,
-                         progress=lambda stage, f: progress(stage, 0.4 + 0.4 * f))
+    found = [r for r in rings.detect(projection, seed=seed,
+                                     progress=lambda stage, f: progress(stage, 0.4 + 0.4 * f))
+             if r.score >= STORE_FLOOR]
     known = db.read_query("risk.rings_known")
     previous = {r["ring_id"]: r["members"] for r in known if r["members"]}
     status_of = {r["ring_id"]: r["status"] for r in known}
@@ -113,8 +118,13 @@ def _detect_and_store(seed: int, progress: Progress, actor: str) -> dict[str, An
                    holds=[{"ring_id": r["ring_id"], "members": r["members"]} for r in holding])
     progress("holding rebates", 0.9)
     held = sum(_hold_ring(r["ring_id"], r["members"]) for r in holding)
-    released = sum(_release(ring_id, "dismiss") for ring_id in [*lapsed, *below])
+    # Only a ring that was open at or above the hold score can have held anything.
+    was_holding = {r["ring_id"] for r in known
+                   if r["status"] == "open" and (r["score"] or 0) >= hold_score}
+    released = sum(_release(ring_id, "dismiss") for ring_id in [*lapsed, *below]
+                   if ring_id in was_holding)
     result = {"run_id": run_id, "users": len(projection.users), "rings": len(rows),
+              "store_floor": STORE_FLOOR,
               "holding_rings": len(holding), "lapsed_rings": len(lapsed),
               "rebates_held": held, "rebates_released": released,
               "seconds": round((datetime.now(UTC) - started).total_seconds(), 2)}
