@@ -84,9 +84,67 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         elapsed = time.perf_counter() - started
         rows.append({"label": f"simulation over {result['orders']:,} orders (orders/s)",
                      "per_s": result["orders"] / elapsed, "seconds": elapsed})
+        # 5. Where the time goes: the same ingest and computation in this process, one order
+        # batch after another, with every Cypher statement timed.
+        extra, _ = mall.events(users, min(orders, 20_000), seed + 7)
+        profiled = [{**e, "order_id": "p" + e["order_id"]} for e in extra[users:]]
+        results_profile = profile(profiled)
+        rows.extend(results_profile["rows"])
     finally:
         api.close()
         if not keep:
             db.close_driver()
             stack.down(settings, say=say)
-    return {"rows": rows, "users": users, "orders": orders}
+    return {"rows": rows, "users": users, "orders": orders, "profile": results_profile["shares"]}
+
+
+def profile(order_events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Ingest then compute `order_events` in-process, timing each Cypher statement (server
+    time plus the round trip) against the wall time of each phase; what is left over is
+    Python (validation, planning, the rule maths) and the commits."""
+    from collections import defaultdict
+
+    from graph import db
+    from graph.ingest import ingest_raw
+    from graph.rebates import compute_rebates
+
+    spent: dict[str, float] = defaultdict(float)
+    plain_run, plain_read = db.run, db.read_query
+
+    def timed_run(tx: Any, name: str, **params: Any) -> list[dict[str, Any]]:
+        started = time.perf_counter()
+        try:
+            return plain_run(tx, name, **params)
+        finally:
+            spent[name] += time.perf_counter() - started
+
+    def timed_read(name: str, **params: Any) -> list[dict[str, Any]]:
+        started = time.perf_counter()
+        try:
+            return plain_read(name, **params)
+        finally:
+            spent[name] += time.perf_counter() - started
+
+    db.run, db.read_query = timed_run, timed_read
+    phases: dict[str, dict[str, float]] = {}
+    try:
+        order_ids: list[str] = []
+        for phase in ("ingest", "compute"):
+            spent.clear()
+            started = time.perf_counter()
+            if phase == "ingest":
+                for start in range(0, len(order_events), 1000):
+                    order_ids += ingest_raw(order_events[start:start + 1000]).new_order_ids
+            else:
+                for start in range(0, len(order_ids), 500):
+                    compute_rebates(order_ids[start:start + 500])
+            wall = time.perf_counter() - started
+            shares = {name: round(100 * t / wall, 1) for name, t in
+                      sorted(spent.items(), key=lambda kv: -kv[1]) if t / wall >= 0.01}
+            shares["python and commits"] = round(100 * (wall - sum(spent.values())) / wall, 1)
+            phases[phase] = {"orders_per_s": round(len(order_events) / wall), **shares}
+    finally:
+        db.run, db.read_query = plain_run, plain_read
+    rows = [{"label": f"profiled in-process: {phase} only (orders/s)",
+             "per_s": phases[phase]["orders_per_s"]} for phase in ("ingest", "compute")]
+    return {"rows": rows, "shares": phases}
