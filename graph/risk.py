@@ -143,6 +143,9 @@ def _hold_ring(ring_id: str, members: list[str]) -> int:
     now = datetime.now(UTC)
 
     def work(tx: Any) -> int:
+        # Members are marked already (risk.mark_holders committed); the orders' locks make a
+        # computation that read them unmarked finish first, so its rebates are found here.
+        db.run(tx, "risk.lock_member_orders", user_ids=members)
         due = db.run(tx, "risk.holdable_rebates", user_ids=members)
         if not due:
             return 0
