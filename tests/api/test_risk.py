@@ -253,3 +253,25 @@ def test_one_detection_run_at_a_time(client, graph):
     answer = client.post("/v1/risk/detect", headers=auth("risk"))
     assert answer.status_code == 202 and answer.json()["job_id"] != live["job_id"]
     assert _wait_for_job(client, answer.json()["job_id"])["status"] == "succeeded"
+
+
+def test_a_ring_no_longer_found_lapses_and_releases_its_holds(client, planted, monkeypatch):
+    from graph import rings
+
+    ring = planted["ring"]
+    assert all(r["status"] == "held" for r in _member_rebates(ring["members"]))
+    monkeypatch.setattr(rings, "detect", lambda projection, seed=0, progress=None: [])
+    result = risk.detect_and_store(seed=1)
+    assert result["lapsed_rings"] >= 1 and result["rebates_released"] > 0
+    assert risk.get_ring(ring["ring_id"], with_subgraph=False)["status"] == "lapsed"
+    after = _member_rebates(ring["members"])
+    assert after and all(r["status"] in ("confirmed", "payable") for r in after)
+    assert ledger.balances(planted["truth"]["organiser"])["cash"]["held"] == 0
+    # Members are no longer marked: a new order's rebates are born pending.
+    client.post("/v1/events", headers=auth("mall"),
+                json=[make_order("risk-after-lapse", ring["members"][0],
+                                 at="2026-10-03T10:00:00+08:00")])
+    out = client.post("/v1/orders/risk-after-lapse/payouts", headers=auth("mall")).json()
+    assert out["rebates"] and {r["status"] for r in out["rebates"]} == {"pending"}
+    check = ledger.check()
+    assert check["total"] == 0 and check["unbalanced"] == 0 and check["negative_buckets"] == 0
