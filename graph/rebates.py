@@ -57,7 +57,7 @@ def plan_rebates(context: dict[str, Any], rules: list[Rule], max_tiers: int) -> 
         )
     ]
     upline: list[str] = context["upline"]
-    paid_at = db.to_native(context["paid_at"])
+    paid_at = datetime.fromisoformat(context["paid_at"])
     order_cents, refunded = context["order_cents"], context["refunded_cents"]
     rows = []
     shares = tier_amounts(items, len(upline), rules, paid_at, max_tiers,
@@ -106,7 +106,8 @@ def apply_risk(rows: list[dict[str, Any]], decisions: dict[str, str]) -> None:
 def accruals(rows: list[dict[str, Any]]) -> list[ledger.Txn]:
     """Ledger transactions that put new rebates into their beneficiaries' pending buckets."""
     return [
-        ledger.move(f"accrue:{r['rebate_id']}", "accrue", r["kind"], db.to_native(r["paid_at"]),
+        ledger.move(f"accrue:{r['rebate_id']}", "accrue", r["kind"],
+                    datetime.fromisoformat(r["paid_at"]),
                     r["amount_cents"], user_id=r["beneficiary"], source=ledger.POOL,
                     target=r["status"], rebate_id=r["rebate_id"])
         for r in rows if r["status"] in ("pending", "held") and r["amount_cents"] > 0
@@ -128,7 +129,7 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
         "rebates.create",
         rows=rows,
         order_ids=[c["order_id"] for c in contexts],
-        now=datetime.now(UTC),
+        now=datetime.now(UTC).isoformat(),
     )
     ledger.book(tx, accruals(rows), token=uuid.uuid4().hex)
     return len(contexts)

@@ -33,13 +33,12 @@ def _step(source: str, target: str, due_query: str, bucket_from: str, bucket_to:
                      delay_days=settings.settlement_delay_days)
         if not due:
             return 0, 0
-        rows = [{"rebate_id": d["rebate_id"], "due": db.to_native(d["due"]).isoformat()}
-                for d in due]
+        rows = [{"rebate_id": d["rebate_id"], "due": d["due"]} for d in due]
         moved = set(db.run(tx, "settlement.transition", rows=rows, **{"from": source},
                            to=target)[0]["moved"])
         txns = [
             ledger.move(f"{TXN_TYPE[target]}:{d['rebate_id']}", TXN_TYPE[target], d["kind"],
-                        db.to_native(d["due"]), d["amount_cents"], user_id=d["beneficiary"],
+                        datetime.fromisoformat(d["due"]), d["amount_cents"], user_id=d["beneficiary"],
                         source=bucket_from, target=bucket_to, rebate_id=d["rebate_id"])
             for d in due if d["rebate_id"] in moved and d["amount_cents"] > 0
         ]

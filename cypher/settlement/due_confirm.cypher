@@ -7,6 +7,6 @@ WITH rb, CASE WHEN completed IS NOT NULL AND completed < window_end THEN complet
               ELSE window_end END AS due
 WHERE due <= $as_of AND ($ids IS NULL OR rb.id IN $ids)
 RETURN rb.id AS rebate_id, rb.amount_cents AS amount_cents, rb.kind AS kind,
-       rb.beneficiary AS beneficiary, due
-ORDER BY due, rebate_id
+       rb.beneficiary AS beneficiary, toString(due) AS due
+ORDER BY rb.id
 LIMIT $limit

@@ -5,6 +5,6 @@ MATCH (rb:Rebate {status: 'confirmed'})
 WITH rb, rb.confirmed_at + duration({days: $delay_days}) AS due
 WHERE due <= $as_of AND ($ids IS NULL OR rb.id IN $ids)
 RETURN rb.id AS rebate_id, rb.amount_cents AS amount_cents, rb.kind AS kind,
-       rb.beneficiary AS beneficiary, due
-ORDER BY due, rebate_id
+       rb.beneficiary AS beneficiary, toString(due) AS due
+ORDER BY rb.id
 LIMIT $limit
