@@ -109,23 +109,23 @@ def profile(order_events: list[dict[str, Any]]) -> dict[str, Any]:
     from graph.rebates import compute_rebates
 
     spent: dict[str, float] = defaultdict(float)
-    plain_run, plain_read = db.run, db.read_query
+    plain = {name: getattr(db, name) for name in ("run", "run_rows", "read_query", "read_rows")}
 
-    def timed_run(tx: Any, name: str, **params: Any) -> list[dict[str, Any]]:
-        started = time.perf_counter()
-        try:
-            return plain_run(tx, name, **params)
-        finally:
-            spent[name] += time.perf_counter() - started
+    def timed(name: str) -> Callable[..., Any]:
+        original = plain[name]
+        tx_first = name.startswith("run")
 
-    def timed_read(name: str, **params: Any) -> list[dict[str, Any]]:
-        started = time.perf_counter()
-        try:
-            return plain_read(name, **params)
-        finally:
-            spent[name] += time.perf_counter() - started
+        def call(*args: Any, **params: Any) -> Any:
+            query = args[1] if tx_first else args[0]
+            started = time.perf_counter()
+            try:
+                return original(*args, **params)
+            finally:
+                spent[query] += time.perf_counter() - started
+        return call
 
-    db.run, db.read_query = timed_run, timed_read
+    for name in plain:
+        setattr(db, name, timed(name))
     phases: dict[str, dict[str, float]] = {}
     try:
         order_ids: list[str] = []
@@ -144,7 +144,8 @@ def profile(order_events: list[dict[str, Any]]) -> dict[str, Any]:
             shares["python and commits"] = round(100 * (wall - sum(spent.values())) / wall, 1)
             phases[phase] = {"orders_per_s": round(len(order_events) / wall), **shares}
     finally:
-        db.run, db.read_query = plain_run, plain_read
+        for name, original in plain.items():
+            setattr(db, name, original)
     rows = [{"label": f"profiled in-process: {phase} only (orders/s)",
              "per_s": phases[phase]["orders_per_s"]} for phase in ("ingest", "compute")]
     return {"rows": rows, "shares": phases}

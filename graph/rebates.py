@@ -116,7 +116,7 @@ def accruals(rows: list[dict[str, Any]]) -> list[ledger.Txn]:
 
 def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
     db.run(tx, "rebates.lock_orders", ids=order_ids)
-    contexts = db.run(tx, "rebates.order_context", ids=order_ids)
+    contexts = db.run_rows(tx, "rebates.order_context", ids=order_ids)
     if not contexts:
         return 0
     rules = load_rules(tx) or [DEFAULT_RULE]
@@ -171,7 +171,7 @@ def apply_refunds(tx: ManagedTransaction, order_ids: list[str], at: datetime, to
 def compute_rebates(order_ids: list[str]) -> int:
     """Compute the rebates of every listed order not yet computed; returns how many were."""
     pending = sorted({
-        r["id"] for r in db.read_query("rebates.order_flags", ids=list(order_ids))
+        r["id"] for r in db.read_rows("rebates.order_flags", ids=list(order_ids))
         if not r["computed"]
     })
     if not pending:

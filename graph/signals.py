@@ -137,7 +137,7 @@ def max_in_window(times: list[int], window: int) -> tuple[int, int]:
 
 def facts_of(user_ids: list[str]) -> dict[str, dict[str, Any]]:
     """`risk.user_facts` rows by user id (read-only, auto-commit)."""
-    rows = db.read_query("risk.user_facts", ids=list(user_ids), new_seconds=NEW_ACCOUNT_SECONDS)
+    rows = db.read_rows("risk.user_facts", ids=list(user_ids), new_seconds=NEW_ACCOUNT_SECONDS)
     return {r["user_id"]: r for r in rows}
 
 
@@ -146,7 +146,7 @@ def hold_decisions(tx: Any, user_ids: list[str], hold_score: float) -> dict[str,
     `void` (a confirmed ring member), `held:<holder>` (an open ring at or above the hold
     score, or strong signals) or absent (pending as usual)."""
     out: dict[str, str] = {}
-    rows = db.run(tx, "risk.user_facts", ids=list(user_ids), new_seconds=NEW_ACCOUNT_SECONDS)
+    rows = db.run_rows(tx, "risk.user_facts", ids=list(user_ids), new_seconds=NEW_ACCOUNT_SECONDS)
     for facts in rows:
         user_id = facts["user_id"]
         if facts["risk_confirmed"]:

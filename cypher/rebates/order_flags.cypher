@@ -1,4 +1,5 @@
-// Which of the orders $ids exist and whether their rebates are computed (the read-only fast path).
+// Which of the orders $ids exist and whether their rebates are computed (the read-only fast
+// path), in one row: rows is a list of {id, computed}.
 UNWIND $ids AS id
 MATCH (o:Order {id: id})
-RETURN o.id AS id, o.rebates_computed AS computed
+RETURN collect({id: o.id, computed: o.rebates_computed}) AS rows

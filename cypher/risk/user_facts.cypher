@@ -2,6 +2,9 @@
 // into signals): registration, devices shared with other accounts (and by how many), what
 // the user shares with its inviter, orders within $new_seconds of registering, the upline's
 // registration times and the ids it shares identifiers with, and any ring decision.
+// One row (rows: a list of one map per user): the driver's per-record cost dominated.
+// Early orders are reached from the user without the :Order label (PLACED only leads to
+// orders): with the label, stale statistics led the planner to scan the paid_at index.
 UNWIND $ids AS id
 MATCH (u:User {id: id})
 OPTIONAL MATCH (t1:User)-[:INVITED]->(u)
@@ -23,13 +26,15 @@ CALL (u, t1) {
   RETURN devices + accounts + addresses AS shared_with_inviter
 }
 CALL (u) {
-  MATCH (u)-[:PLACED]->(o:Order)
+  MATCH (u)-[:PLACED]->(o)
   WHERE o.paid_at <= u.registered_at + duration({seconds: $new_seconds})
   RETURN collect({id: o.id, amount_cents: o.amount_cents,
                   after_seconds: duration.inSeconds(u.registered_at, o.paid_at).seconds}) AS early_orders
 }
-RETURN u.id AS user_id, u.registered_at.epochSeconds AS registered_at, t1.id AS inviter,
-       [x IN [t1, t2, t3] WHERE x IS NOT NULL | x.id] AS upline,
-       [x IN [t1, t2, t3] WHERE x IS NOT NULL | x.registered_at.epochSeconds] AS upline_registered,
-       devices, shared_with_inviter, early_orders, u.hold_ring AS hold_ring,
-       u.risk_confirmed AS risk_confirmed, u.risk_cleared AS risk_cleared
+RETURN collect({
+  user_id: u.id, registered_at: u.registered_at.epochSeconds, inviter: t1.id,
+  upline: [x IN [t1, t2, t3] WHERE x IS NOT NULL | x.id],
+  upline_registered: [x IN [t1, t2, t3] WHERE x IS NOT NULL | x.registered_at.epochSeconds],
+  devices: devices, shared_with_inviter: shared_with_inviter, early_orders: early_orders,
+  hold_ring: u.hold_ring, risk_confirmed: u.risk_confirmed, risk_cleared: u.risk_cleared
+}) AS rows
