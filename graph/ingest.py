@@ -144,11 +144,15 @@ def _load_stored(tx: ManagedTransaction, events: list[Any]) -> _Stored:
             refund_ids.add(e.refund_id)
         elif isinstance(e, OrderCompleted):
             order_ids.add(e.order_id)
+
+    def stored(name: str, ids: set[str]) -> list[dict[str, Any]]:
+        return db.run_rows(tx, f"events.{name}_by_id", ids=list(ids))
+
     return _Stored(
-        users={r["id"]: r for r in db.run(tx, "events.users_by_id", ids=list(user_ids))},
-        orders={r["id"]: r for r in db.run(tx, "events.orders_by_id", ids=list(order_ids))},
-        refunds={r["id"]: r for r in db.run(tx, "events.refunds_by_id", ids=list(refund_ids))},
-        sessions={r["id"] for r in db.run(tx, "events.sessions_by_id", ids=list(session_ids))},
+        users={r["id"]: r for r in stored("users", user_ids)},
+        orders={r["id"]: r for r in stored("orders", order_ids)},
+        refunds={r["id"]: r for r in stored("refunds", refund_ids)},
+        sessions={r["id"] for r in stored("sessions", session_ids)},
     )
 
 

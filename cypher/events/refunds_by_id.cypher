@@ -1,4 +1,5 @@
-// Stored refunds among $ids and their fingerprints, for replays.
+// Stored refunds among $ids and their fingerprints, for replays. One row: rows is a list
+// of {id, fp}.
 UNWIND $ids AS id
 MATCH (f:Refund {id: id})
-RETURN f.id AS id, f.fp AS fp
+RETURN collect({id: f.id, fp: f.fp}) AS rows
