@@ -22,8 +22,10 @@ system-deps:
 
 python-deps: $(VENV)/.installed
 
+# A working venv is kept whatever Python made it (re-running `venv` over one made by another
+# interpreter breaks it); a missing or broken one is made afresh.
 $(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
+	@$(PY) -c 'import ssl, socket' 2>/dev/null || python3 -m venv --clear $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $@
