@@ -36,10 +36,11 @@ def load_rules(tx: ManagedTransaction) -> list[Rule]:
 
 
 def ensure_default_rule() -> None:
-    """Store the default rule at start-up if the graph has none by that id."""
-    db.write_query(
-        "rules.ensure_default", tiers=list(DEFAULT_RULE.tiers), now=datetime.now(UTC)
-    )
+    """Store the default rule at start-up if the graph has none by that id, with as many
+    tiers as the cap allows (two under WeChat's platform rules): a rule over the cap would
+    put the tier report out of compliance for tiers that are never paid anyway."""
+    tiers = list(DEFAULT_RULE.tiers)[: get_settings().max_tiers]
+    db.write_query("rules.ensure_default", tiers=tiers, now=datetime.now(UTC))
 
 
 def refunded_share(original_cents: int, order_cents: int, refunded_cents: int) -> int:

@@ -12,7 +12,7 @@ from api.schemas import ClearPhone, Downline, Upline, UserOut, UsersFound
 from graph.events import Phone
 from graph import invites, pii
 from graph.ingest import ingest_raw
-from graph.settings import LEGAL_MAX_TIERS, get_settings
+from graph.settings import get_settings
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -33,8 +33,11 @@ USER_BODY = {
 _STATUS_FOR_REASON = {"conflict": 409, "inviter_conflict": 409}
 
 
-def _depth(depth: int) -> int:
+def _depth(depth: int | None) -> int:
+    """The depth asked for, or the cap when none is (3, or 2 under WeChat's rules)."""
     cap = get_settings().max_tiers
+    if depth is None:
+        return cap
     if depth > cap:
         raise Problem(422, "tier-limit",
                       f"depth {depth} is beyond the tier cap of {cap} (TIERGRAPH_MAX_TIERS)")
@@ -94,7 +97,7 @@ def get_user(user_id: str, _: MallRole) -> dict[str, Any]:
 @router.get("/{user_id}/upline", response_model=Upline)
 def get_upline(
     user_id: str, _: MallRole,
-    depth: Annotated[int, Query(ge=1, le=100)] = LEGAL_MAX_TIERS,
+    depth: Annotated[int | None, Query(ge=1, le=100)] = None,
 ) -> dict[str, Any]:
     """The buyer's inviter (tier 1) and that person's uplines, up to depth (at most the cap)."""
     depth = _depth(depth)
@@ -107,7 +110,7 @@ def get_upline(
 @router.get("/{user_id}/downline", response_model=Downline)
 def get_downline(
     user_id: str, _: MallRole,
-    depth: Annotated[int, Query(ge=1, le=100)] = LEGAL_MAX_TIERS,
+    depth: Annotated[int | None, Query(ge=1, le=100)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:

@@ -5,7 +5,7 @@ import sys
 
 from graph import compliance, db
 from graph.ingest import ingest_raw
-from graph.rebates import compute_rebates
+from graph.rebates import compute_rebates, ensure_default_rule
 from graph.settings import get_settings
 from tests.conftest import auth
 from tests.factories import make_chain, make_order
@@ -54,16 +54,49 @@ def test_path_certificate_names_buyer_to_beneficiary(client, ids):
                       headers=COMPLIANCE).status_code == 404
 
 
-def test_wechat_cap_of_two_pays_two_tiers(monkeypatch, services, ids):
+def test_wechat_cap_of_two_pays_two_tiers_and_reports_compliant(monkeypatch, client, clean_graph,
+                                                                 ids):
     monkeypatch.setenv("TIERGRAPH_MAX_TIERS", "2")
     get_settings.cache_clear()
     try:
+        db.reset_database()
+        ensure_default_rule()  # what start-up does under the cap of two
         chain = [ids(f"c{n}") for n in range(5)]
         ingest_raw(make_chain(chain) + [make_order(ids("o"), chain[4], [("food", 10000)])])
         compute_rebates([ids("o")])
         rows = db.read_query("rebates.for_orders", ids=[ids("o")])[0]["rebates"]
         assert [(r["tier"], r["amount_cents"]) for r in rows] == [(1, 1000), (2, 500)]
-        assert compliance.tier_report()["max_tiers"] == 2
+        report = client.get("/v1/compliance/tier-report", headers=COMPLIANCE).json()
+        assert (report["max_tiers"], report["max_paid_tier"]) == (2, 2)
+        assert (report["rules_over_limit"], report["compliant"]) == ([], True)
+        mall = auth("mall")
+        upline = client.get(f"/v1/users/{chain[4]}/upline", headers=mall).json()
+        assert (upline["depth"], [u["user_id"] for u in upline["upline"]]) == (2, [chain[3], chain[2]])
+        assert client.get(f"/v1/users/{chain[0]}/downline", headers=mall).json()["depth"] == 2
+        for path in (f"/v1/users/{chain[4]}/upline?depth=3", f"/v1/users/{chain[0]}/downline?depth=3"):
+            answer = client.get(path, headers=mall)
+            assert answer.status_code == 422 and answer.json()["type"].endswith("tier-limit")
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+        db.reset_database()
+        ensure_default_rule()
+
+
+def test_an_active_rule_over_the_cap_is_reported_until_retired(monkeypatch, client, clean_graph):
+    """The default rule stored under the cap of three stays at three tiers when the cap
+    is lowered to two: the report names it until an admin retires it."""
+    monkeypatch.setenv("TIERGRAPH_MAX_TIERS", "2")
+    get_settings.cache_clear()
+    try:
+        report = compliance.tier_report()
+        assert (report["rules_over_limit"], report["compliant"]) == (["default"], False)
+        retired = client.delete("/v1/rules/default", headers=auth("admin"))
+        assert retired.status_code == 204, retired.text
+        report = compliance.tier_report()
+        assert (report["rules_over_limit"], report["compliant"]) == ([], True)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        db.reset_database()
+        ensure_default_rule()
