@@ -75,6 +75,16 @@ class _Plan:
     orders: list[dict[str, Any]] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
     completions: list[dict[str, Any]] = field(default_factory=list)
+    # refunded_cents of each refunded order as the check read it: the write re-reads them
+    # under the orders' locks, so two batches cannot both refund the same cents.
+    refund_basis: dict[str, int] = field(default_factory=dict)
+
+
+class _Stale(Exception):
+    """An order's refunds changed between the batch's check and its write."""
+
+
+ATTEMPTS = 5
 
 
 def ingest_lines(
@@ -110,10 +120,18 @@ def ingest_parsed(parsed: list[Any]) -> IngestResult:
     if not events:
         return result
 
-    stored = db.read(lambda tx: _load_stored(tx, [e for _, e in events]))
-    plan = _Plan()
-    _check(events, stored, plan, result)
-    created = db.write(lambda tx: _write(tx, plan))
+    parse_rejections = list(result.rejected)
+    for attempt in range(1, ATTEMPTS + 1):
+        result = IngestResult(rejected=list(parse_rejections))
+        stored = db.read(lambda tx: _load_stored(tx, [e for _, e in events]))
+        plan = _Plan()
+        _check(events, stored, plan, result)
+        try:
+            created = db.write(lambda tx: _write(tx, plan))
+            break
+        except _Stale:  # another batch refunded the same order meanwhile: check again
+            if attempt == ATTEMPTS:
+                raise
     # A row another writer stored first (between our read and write) is a replay now.
     raced = result.accepted - created["total"]
     result.accepted -= raced
@@ -265,6 +283,7 @@ def _check(events: list[tuple[int, Any]], stored: _Stored, plan: _Plan, result: 
                 refuse(index, "refund_exceeds_order",
                        f"refund of {e.amount_cents} cents exceeds the {left} cents not yet refunded")
                 continue
+            plan.refund_basis.setdefault(e.order_id, order["refunded_cents"])
             order["refunded_cents"] += e.amount_cents
             stored.refunds[e.refund_id] = {"id": e.refund_id, "fp": fp}
             plan.refunds.append({"refund_id": e.refund_id, "order_id": e.order_id,
@@ -295,6 +314,12 @@ def _write(tx: ManagedTransaction, plan: _Plan) -> dict[str, Any]:
         return [db.run(tx, name, rows=rows[start:start + size], token=token)[0]
                 for start in range(0, len(rows), size)]
 
+    if plan.refund_basis:  # lock the refunded orders, then make sure the check still holds
+        ids = sorted(plan.refund_basis)
+        db.run(tx, "rebates.lock_orders", ids=ids)
+        now = db.run_rows(tx, "events.refunded_of_orders", ids=ids)
+        if any(r["refunded_cents"] != plan.refund_basis[r["id"]] for r in now):
+            raise _Stale()
     for answer in batches("events.write_users", plan.users):
         total += answer["created"]
     for answer in batches("events.write_sessions", plan.sessions):

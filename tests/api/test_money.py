@@ -142,3 +142,42 @@ def test_manual_adjustments_are_booked_once_audited_and_never_overdraw(client, i
     assert mine[-1]["before"] == {"available": 1500, "kind": "cash"}
     check = ledger.check()
     assert check["total"] == 0 and check["unbalanced"] == 0
+
+
+def test_two_batches_refunding_the_same_order_at_once_refund_it_once(client, ids, monkeypatch):
+    """Both batches check the order before either writes (forced here); the second to take
+    the order's lock finds the refund already landed, checks again and is refused."""
+    import threading
+
+    from graph import ingest
+
+    a, buyer = ids("a"), ids("buyer")
+    post(client, make_chain([a, buyer]) + [make_order(ids("o"), buyer, [("home", 10000)], at=PAID)])
+    statuses(client, ids("o"))
+    both_checked = threading.Barrier(2, timeout=30)
+    plain_check, first_checks = ingest._check, set()
+
+    def check_then_wait(*args):
+        plain_check(*args)
+        if threading.get_ident() not in first_checks:
+            first_checks.add(threading.get_ident())
+            both_checked.wait()
+
+    monkeypatch.setattr(ingest, "_check", check_then_wait)
+    results = {}
+
+    def send(name):
+        results[name] = ingest.ingest_raw([refund(ids("o"), ids(name), 10000)])
+
+    threads = [threading.Thread(target=send, args=(name,)) for name in ("r1", "r2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(r.accepted for r in results.values()) == [0, 1]
+    refused = [r.rejected[0] for r in results.values() if r.rejected]
+    assert [x.reason for x in refused] == ["refund_exceeds_order"]
+    assert statuses(client, ids("o")) == [(1, 0, "void", "order_refunded")]
+    assert cash(client, a) == {}
+    check = ledger.check()
+    assert (check["total"], check["unbalanced"], check["negative_buckets"]) == (0, 0, 0)
