@@ -121,15 +121,26 @@ def _detect_and_store(seed: int, progress: Progress, actor: str) -> dict[str, An
     # Only a ring that was open at or above the hold score can have held anything.
     was_holding = {r["ring_id"] for r in known
                    if r["status"] == "open" and (r["score"] or 0) >= hold_score}
-    released = sum(_release(ring_id, "dismiss") for ring_id in [*lapsed, *below]
-                   if ring_id in was_holding)
+    # Released without an analyst: each ring gets its own audit entry naming why.
+    releases = [(ring_id, "lapsed" if ring_id in lapsed else "below_hold_score",
+                 _release(ring_id, "dismiss"))
+                for ring_id in [*lapsed, *below] if ring_id in was_holding]
+    released = sum(n for _, _, n in releases)
     result = {"run_id": run_id, "users": len(projection.users), "rings": len(rows),
               "store_floor": STORE_FLOOR,
               "holding_rings": len(holding), "lapsed_rings": len(lapsed),
               "rebates_held": held, "rebates_released": released,
               "seconds": round((datetime.now(UTC) - started).total_seconds(), 2)}
-    db.write(lambda tx: audit.append(tx, actor=actor, role="risk", action="risk.detect",
-                                     target=f"detection:{run_id}", after=result))
+
+    def record(tx: Any) -> None:
+        audit.append(tx, actor=actor, role="risk", action="risk.detect",
+                     target=f"detection:{run_id}", after=result)
+        for ring_id, why, count in releases:
+            audit.append(tx, actor=actor, role="risk", action="risk.ring.release",
+                         target=f"ring:{ring_id}", before={"status": status_of[ring_id]},
+                         after={"why": why, "rebates_released": count, "run_id": run_id})
+
+    db.write(record)
     progress("done", 1.0)
     return result
 
@@ -164,13 +175,17 @@ def _hold_ring(ring_id: str, members: list[str]) -> int:
     return db.write(work)
 
 
-def _release(holder: str, decision: str, held: list[dict[str, Any]] | None = None) -> int:
+def _release(holder: str, decision: str, held: list[dict[str, Any]] | None = None,
+             clear_holder: bool = True) -> int:
     """End holds: `dismiss` puts rebates back where they were (then lets them catch up
-    with settlement), `confirm` voids them. Returns how many changed."""
+    with settlement), `confirm` voids them. Returns how many changed. `clear_holder` also
+    unmarks the users the holder marked (a ring's decision); a decision on one user leaves
+    the ring's other members alone."""
     now = datetime.now(UTC)
     rows = held if held is not None else db.read_query("risk.held_by", hold_by=holder)
     if not rows:
-        db.write_query("risk.clear_holder", ring_id=holder)
+        if clear_holder:
+            db.write_query("risk.clear_holder", ring_id=holder)
         return 0
 
     def work(tx: Any) -> list[str]:
@@ -190,7 +205,8 @@ def _release(holder: str, decision: str, held: list[dict[str, Any]] | None = Non
                 r["amount_cents"], user_id=r["beneficiary"], source="held", target=target,
                 rebate_id=r["rebate_id"]))
         ledger.book(tx, txns, token=uuid.uuid4().hex)
-        db.run(tx, "risk.clear_holder", ring_id=holder)
+        if clear_holder:
+            db.run(tx, "risk.clear_holder", ring_id=holder)
         return sorted(done)
 
     done = db.write(work)
@@ -222,11 +238,53 @@ def decide(ring_id: str, decision: str, note: str | None, actor: str, role: str,
                      after={"status": status, "note": note}, request_id=request_id)
 
     db.write(record)
-    held = db.read_query("risk.held_of_buyers", user_ids=ring["members"])
+    if decision == "confirm":  # what the ring did not hold yet (it scored under the hold
+        _hold_ring(ring_id, ring["members"])  # score, or was computed since) goes void too
+    changed = _end_holds(ring["members"], decision, clear_holder=True)
+    return {**get_ring(ring_id, with_subgraph=False), "rebates_changed": changed}
+
+
+def _end_holds(user_ids: list[str], decision: str, clear_holder: bool,
+               only_holders: set[str] | None = None) -> int:
+    """Confirm (void) or dismiss (release) the held rebates of the users' orders, holder by
+    holder (or only those of `only_holders`); returns how many changed."""
+    held = db.read_query("risk.held_of_buyers", user_ids=user_ids)
     changed = 0
     for holder in sorted({r["hold_by"] for r in held}):
-        changed += _release(holder, decision, [r for r in held if r["hold_by"] == holder])
-    return {**get_ring(ring_id, with_subgraph=False), "rebates_changed": changed}
+        if only_holders is None or holder in only_holders:
+            changed += _release(holder, decision, [r for r in held if r["hold_by"] == holder],
+                                clear_holder=clear_holder)
+    return changed
+
+
+def decide_user(user_id: str, decision: str, note: str | None, actor: str, role: str,
+                request_id: str | None = None) -> dict[str, Any]:
+    """An analyst's decision on one user, audited: `confirm` voids every rebate of the
+    user's orders not yet credited (held by anyone, or not held) and those computed later;
+    `dismiss` releases what the user's own signals held and stops them holding again. A
+    ring the user belongs to keeps its holds until the ring itself is decided."""
+    before = user_risk(user_id)
+    if before is None:
+        raise RiskRefused(404, f"no user {user_id!r}")
+
+    def record(tx: Any) -> None:
+        db.run(tx, "risk.confirm_user" if decision == "confirm" else "risk.clear_user",
+               user_id=user_id)
+        audit.append(tx, actor=actor, role=role, action=f"risk.user.{decision}",
+                     target=f"user:{user_id}",
+                     before={"score": before["score"], "hold": before["hold"]},
+                     after={"decision": decision, "note": note}, request_id=request_id)
+
+    db.write(record)
+    if decision == "confirm":
+        _hold_ring(f"user:{user_id}", [user_id])
+        changed = _end_holds([user_id], "confirm", clear_holder=False)
+    else:
+        changed = _end_holds([user_id], "dismiss", clear_holder=False,
+                             only_holders={f"signals:{user_id}"})
+    after = user_risk(user_id)
+    assert after is not None
+    return {**after, "decision": decision, "rebates_changed": changed}
 
 
 def list_rings(min_score: float, limit: int, status: str | None) -> list[dict[str, Any]]:
@@ -293,8 +351,15 @@ def user_risk(user_id: str) -> dict[str, Any] | None:
                              burst_seconds=signals.BURST_SECONDS)[0]
     found = signals.cheap_signals(facts) + signals.activity_signals(user_id, activity)
     ring = db.read_query("risk.ring_of_user", user_id=user_id)
+    # Holds at birth come from the cheap signals only (ip_burst and invite_velocity need
+    # the wider reads made here): `hold_score` is that score, `score` all of them.
+    cheap = signals.score(signals.cheap_signals(facts))
+    by_signals = (not facts["risk_cleared"]
+                  and cheap >= get_settings().hold_score and f"signals:{user_id}")
     return {"user_id": user_id, "score": signals.score(found),
             "signals": [s.as_dict() for s in found],
             "ring_id": ring[0]["ring_id"] if ring else None,
             "ring_score": ring[0]["score"] if ring else None,
-            "hold": facts["hold_ring"] or facts["risk_confirmed"]}
+            "hold_score": cheap,
+            "hold": facts["risk_confirmed"] or facts["hold_ring"] or by_signals or None,
+            "cleared": bool(facts["risk_cleared"])}

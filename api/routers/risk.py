@@ -90,10 +90,18 @@ class UserRiskOut(BaseModel):
     ring_id: str | None
     ring_score: float | None
     hold: str | None
+    hold_score: float
+    cleared: bool
+
+
+class UserDecisionOut(UserRiskOut):
+    decision: Literal["confirm", "dismiss"]
+    rebates_changed: int
 
 
 @router.post("/risk/detect", status_code=202, response_model=JobAccepted)
-def start_detection(_: RiskRole, body: DetectIn | None = None) -> dict[str, Any]:
+def start_detection(request: Request, _: RiskRole,
+                    body: DetectIn | None = None) -> dict[str, Any]:
     """Queue a ring-detection run; follow it at GET /v1/jobs/{job_id}. While one is queued
     or running, the answer is that job (one run at a time)."""
     from workers.app import app as celery
@@ -103,7 +111,7 @@ def start_detection(_: RiskRole, body: DetectIn | None = None) -> dict[str, Any]
         return {"job_id": under_way["job_id"], "status": under_way["status"]}
     seed = body.seed if body else 0
     job = jobs.create("risk.detect", {"seed": seed})
-    celery.send_task("risk.detect", args=[job["job_id"], seed])
+    celery.send_task("risk.detect", args=[job["job_id"], seed, request.state.actor])
     return {"job_id": job["job_id"], "status": job["status"]}
 
 
@@ -157,3 +165,16 @@ def get_user_risk(user_id: str, _: RiskRole) -> dict[str, Any]:
         raise Problem(404, "not-found", f"no user {user_id!r}")
     return found
 
+
+
+@router.post("/risk/users/{user_id}/decision", response_model=UserDecisionOut)
+async def decide_user(user_id: str, body: DecisionIn, request: Request,
+                      role: RiskRole) -> dict[str, Any]:
+    """confirm voids every rebate of the user's orders not yet credited, and those computed
+    later (ring_confirmed); dismiss releases what the user's own signals held and stops them
+    holding again (a ring's holds wait for the ring's decision). Audited with the note."""
+    try:
+        return await run_in_threadpool(risk.decide_user, user_id, body.decision, body.note,
+                                       request.state.actor, role, request.state.request_id)
+    except risk.RiskRefused as refused:
+        raise Problem(refused.status, "not-found", refused.detail) from None

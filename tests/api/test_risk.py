@@ -159,7 +159,9 @@ def test_unknown_ring_and_job_are_404_problems(client, graph):
     assert response.status_code == 422
 
 
-def test_signals_explain_a_self_referral_on_a_device_farm_and_hold_at_birth(client, ids):
+def _self_referral_on_a_farm(client: Any, ids: Any) -> tuple[str, str]:
+    """An organiser and a second account of theirs (same phone, payment account and
+    address) among ten more accounts on that phone; each orders once. Returns both ids."""
     organiser, second = ids("org"), ids("second")
     farm = [ids(f"farm{n}") for n in range(10)]
     events = [make_user(organiser, at="2026-01-01T10:00:00+08:00"),
@@ -171,6 +173,11 @@ def test_signals_explain_a_self_referral_on_a_device_farm_and_hold_at_birth(clie
     events.append(make_order(ids("o2"), second, payment_account=ids("pa"),
                              shipping_address=ids("addr"), at="2026-03-01T12:30:00+08:00"))
     assert client.post("/v1/events", json=events, headers=auth("mall")).json()["rejected"] == []
+    return organiser, second
+
+
+def test_signals_explain_a_self_referral_on_a_device_farm_and_hold_at_birth(client, ids):
+    organiser, second = _self_referral_on_a_farm(client, ids)
 
     view = client.get(f"/v1/risk/users/{second}", headers=auth("risk")).json()
     codes = {s["code"]: s for s in view["signals"]}
@@ -273,5 +280,68 @@ def test_a_ring_no_longer_found_lapses_and_releases_its_holds(client, planted, m
                                  at="2026-10-03T10:00:00+08:00")])
     out = client.post("/v1/orders/risk-after-lapse/payouts", headers=auth("mall")).json()
     assert out["rebates"] and {r["status"] for r in out["rebates"]} == {"pending"}
+    # No analyst released it: the audit log says which run did and why.
+    entries = client.get("/v1/audit?limit=50", headers=auth("compliance")).json()["entries"]
+    [release] = [e for e in entries if e["action"] == "risk.ring.release"
+                 and e["target"] == f"ring:{ring['ring_id']}"]
+    assert release["after"]["why"] == "lapsed"
+    assert release["after"]["rebates_released"] == result["rebates_released"]
     check = ledger.check()
     assert check["total"] == 0 and check["unbalanced"] == 0 and check["negative_buckets"] == 0
+
+
+def _decide_user(client: Any, user_id: str, decision: str, note: str) -> dict[str, Any]:
+    answer = client.post(f"/v1/risk/users/{user_id}/decision", headers=auth("risk"),
+                         json={"decision": decision, "note": note})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def _payouts(client: Any, order_id: str) -> list[tuple[int, int, str, str | None]]:
+    rows = client.post(f"/v1/orders/{order_id}/payouts", headers=auth("mall")).json()["rebates"]
+    return [(r["tier"], r["amount_cents"], r["status"], r["reason"]) for r in rows]
+
+
+def test_an_analyst_ends_a_signal_hold_with_a_decision_on_the_user(client, ids):
+    organiser, second = _self_referral_on_a_farm(client, ids)
+    [(tier, cents, status, reason)] = _payouts(client, ids("o2"))
+    assert (tier, status, reason) == (1, "held", "risk_hold")
+    view = client.get(f"/v1/risk/users/{second}", headers=auth("risk")).json()
+    assert view["hold"] == f"signals:{second}" and view["hold_score"] >= 0.7
+    # A partial refund while held lowers the rebate and keeps it held for the same reason.
+    refund = {"type": "order_refunded", "order_id": ids("o2"), "refund_id": ids("r"),
+              "amount_cents": 12900 // 2, "at": "2026-03-02T10:00:00+08:00"}
+    assert client.post("/v1/events", json=[refund], headers=auth("mall")).json()["accepted"] == 1
+    assert _payouts(client, ids("o2")) == [(1, cents // 2, "held", "risk_hold")]
+
+    dismissed = _decide_user(client, second, "dismiss", "her own second phone, checked")
+    assert (dismissed["rebates_changed"], dismissed["cleared"], dismissed["hold"]) == (1, True, None)
+    # Back where it would be: the 2026-03 order's return window is long past, and no
+    # settlement run has credited anything paid in 2026.
+    [(_, amount, status, reason)] = _payouts(client, ids("o2"))
+    assert (amount, reason) == (cents // 2, "partial_refund") and status in ("confirmed", "payable")
+    assert ledger.balances(organiser)["cash"]["held"] == 0
+    later = [make_order(ids("o3"), second, payment_account=ids("pa"),
+                        shipping_address=ids("addr"), at="2026-03-05T10:00:00+08:00")]
+    assert client.post("/v1/events", json=later, headers=auth("mall")).json()["accepted"] == 1
+    assert [s for _, _, s, _ in _payouts(client, ids("o3"))] == ["pending"]  # not held again
+
+    confirmed = _decide_user(client, second, "confirm", "the same person is farming")
+    assert confirmed["rebates_changed"] == 2 and confirmed["hold"] == f"user:{second}"
+    for order in ("o2", "o3"):
+        assert [(s, r) for _, _, s, r in _payouts(client, ids(order))] == [("void", "ring_confirmed")]
+    last = [make_order(ids("o4"), second, at="2026-03-06T10:00:00+08:00")]
+    assert client.post("/v1/events", json=last, headers=auth("mall")).json()["accepted"] == 1
+    assert [(s, r) for _, _, s, r in _payouts(client, ids("o4"))] == [("void", "ring_confirmed")]
+    cash = ledger.balances(organiser)["cash"]
+    assert (cash["pending"], cash["confirmed"], cash["payable"], cash["held"]) == (0, 0, 0, 0)
+    check = ledger.check()
+    assert (check["total"], check["unbalanced"], check["negative_buckets"]) == (0, 0, 0)
+    entries = client.get("/v1/audit?limit=50", headers=auth("compliance")).json()["entries"]
+    decided = [(e["action"], e["after"]["note"]) for e in entries if e["target"] == f"user:{second}"]
+    assert sorted(decided) == [("risk.user.confirm", "the same person is farming"),
+                               ("risk.user.dismiss", "her own second phone, checked")]
+    missing = client.post(f"/v1/risk/users/{ids('nobody')}/decision", headers=auth("risk"),
+                          json={"decision": "confirm"})
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
