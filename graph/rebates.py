@@ -18,7 +18,8 @@ from graph.settings import get_settings
 
 
 def load_rules(tx: ManagedTransaction) -> list[Rule]:
-    """The active rules stored in the graph."""
+    """The rules stored in the graph that are or were in force (retired ones with the time
+    they were retired: they still pay orders paid before that)."""
     return [
         Rule(
             id=r["id"],
@@ -30,8 +31,9 @@ def load_rules(tx: ManagedTransaction) -> list[Rule]:
             priority=r["priority"] or 0,
             created_at=db.to_native(r["created_at"]),
             level_bonus_bp=r["level_bonus_bp"],
+            retired_at=db.to_native(r["retired_at"]),
         )
-        for r in db.run(tx, "rules.active")
+        for r in db.run(tx, "rules.in_force")
     ]
 
 

@@ -23,12 +23,14 @@ class Rule:
     priority: int = 0
     created_at: datetime | None = None
     level_bonus_bp: int = 0  # added to a tier's rate per level of that tier's beneficiary
+    retired_at: datetime | None = None  # an admin retired it then (None: still active)
 
     def active_at(self, at: datetime) -> bool:
-        """Whether the rule's time window contains `at` (open ends are unbounded)."""
-        return (self.starts_at is None or self.starts_at <= at) and (
-            self.ends_at is None or at < self.ends_at
-        )
+        """Whether the rule pays an order paid at `at`: its time window contains `at` (open
+        ends are unbounded) and it had not been retired by then."""
+        return ((self.starts_at is None or self.starts_at <= at)
+                and (self.ends_at is None or at < self.ends_at)
+                and (self.retired_at is None or at < self.retired_at))
 
 
 DEFAULT_RULE = Rule(id="default", tiers=(1000, 500, 200))

@@ -28,15 +28,21 @@ def test_level_bonus_is_paid_by_beneficiary_level(client, ids):
 
 
 def test_a_retired_rule_stops_paying_and_the_change_is_audited(client, ids):
+    """Retired now: it still pays an order paid before (however late that order's rebates
+    are computed), and no order paid after."""
     category = "ret-" + ids("c")[-8:]
     rule = {"id": ids("r"), "tiers": [2500], "category": category}
     assert client.post("/v1/rules", headers=ADMIN, json=rule).status_code == 201
+    ingest_raw([make_user(ids("a")), make_user(ids("b"), ids("a")),
+                make_order(ids("before"), ids("b"), [(category, 10000)],
+                           at="2026-03-02T10:00:00+08:00")])
     assert client.delete(f"/v1/rules/{ids('r')}", headers=ADMIN).status_code == 204
     assert client.delete(f"/v1/rules/{ids('none')}", headers=ADMIN).status_code == 404
-    ingest_raw([make_user(ids("a")), make_user(ids("b"), ids("a")),
-                make_order(ids("o"), ids("b"), [(category, 10000)])])
-    compute_rebates([ids("o")])
-    assert rebates_of(ids("o")) == [(1, 1000)]  # the default rule again
+    ingest_raw([make_order(ids("after"), ids("b"), [(category, 10000)],
+                           at="2099-03-02T10:00:00+08:00")])
+    compute_rebates([ids("before"), ids("after")])
+    assert rebates_of(ids("before")) == [(1, 2500)]  # in force when it was paid
+    assert rebates_of(ids("after")) == [(1, 1000)]  # the default rule again
     actions = [(e["action"], e["before"], e["after"]) for e in audit.page(0, 100_000)
                if e["target"] == f"rule:{ids('r')}"]
     assert actions[-1] == ("rule.retire", {"status": "active"}, {"status": "retired"})

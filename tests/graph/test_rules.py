@@ -92,3 +92,11 @@ def test_priority_then_newest_break_ties_between_equally_specific_rules():
     low = Rule(id="low", tiers=(900,), priority=0, created_at=datetime(2026, 3, 1, tzinfo=UTC))
     item = Item(sku="s", category=None, amount_cents=100)
     assert resolve_rule(item, [old, new, low], PAID).id == "new"
+
+
+def test_a_rule_pays_orders_paid_before_it_was_retired_and_none_after():
+    retired = Rule(id="campaign", tiers=(3000,), category="beauty",
+                   retired_at=datetime(2026, 3, 1, 12, tzinfo=UTC))
+    item = Item(sku="s", category="beauty", amount_cents=100)
+    assert resolve_rule(item, [DEFAULT_RULE, retired], datetime(2026, 3, 1, 11, tzinfo=UTC)).id == "campaign"
+    assert resolve_rule(item, [DEFAULT_RULE, retired], datetime(2026, 3, 1, 12, tzinfo=UTC)).id == "default"

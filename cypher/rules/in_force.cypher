@@ -1,0 +1,9 @@
+// Every rule that is or was in force (active, or retired with the time it was retired), as
+// the rule maths needs it: an order is paid by the rules in force when it was paid, so a
+// rule retired after the payment still pays it, however late the computation runs.
+MATCH (r:Rule)
+WHERE r.status IN ['active', 'retired']
+RETURN r.id AS id, r.tiers AS tiers, r.kind AS kind, r.category AS category,
+       r.starts_at AS starts_at, r.ends_at AS ends_at, r.priority AS priority,
+       r.created_at AS created_at, coalesce(r.level_bonus_bp, 0) AS level_bonus_bp,
+       CASE WHEN r.status = 'retired' THEN r.retired_at END AS retired_at
