@@ -112,3 +112,33 @@ def test_a_timed_out_transfer_is_reconciled_not_paid_twice(client, ids, behaviou
     assert (balance["available"], balance["withdrawn"], balance["withdrawing"]) == (6000, 4000, 0)
     check = ledger.check()
     assert (check["total"], check["unbalanced"], check["negative_buckets"]) == (0, 0, 0)
+
+
+def test_a_refund_after_withdrawal_leaves_a_debt_that_later_rebates_pay_first(client, ids):
+    """Credited 10,000, all withdrawn, then the order is refunded in full: the clawback is
+    booked as an adjustment and the balance owes 10,000. A later rebate of 3,000 pays the
+    debt down (available -7,000) and nothing can be withdrawn until it is paid."""
+    user = funded_user(client, ids, 1000)
+    assert withdraw(client, ids("w"), user, 10_000).json()["status"] == "completed"
+    refund = {"type": "order_refunded", "order_id": ids("o"), "refund_id": ids("r"),
+              "amount_cents": 100_000, "at": "2025-06-20T10:00:00+08:00"}
+    assert client.post("/v1/events", headers=MALL, json=[refund]).json()["accepted"] == 1
+    balance = cash(client, user)
+    assert (balance["available"], balance["credited"], balance["withdrawn"]) == (-10_000, 10_000, 10_000)
+    [rebate] = client.get(f"/v1/users/{user}/rebates", headers=MALL).json()["rebates"]
+    assert (rebate["amount_cents"], rebate["status"], rebate["reason"]) == (0, "credited", "order_refunded")
+    owed = withdraw(client, ids("w2"), user, 100)
+    assert owed.status_code == 422 and owed.json()["reason"] == "insufficient_balance"
+
+    buyer2 = ids("buyer2")
+    events = [{"type": "user_registered", "user_id": buyer2, "invited_by": user,
+               "at": "2025-06-21T10:00:00+08:00"},
+              make_order(ids("o2"), buyer2, [("home", 30_000)], at="2025-06-22T10:00:00+08:00"),
+              {"type": "order_completed", "order_id": ids("o2"), "at": "2025-06-23T10:00:00+08:00"}]
+    assert client.post("/v1/events", headers=MALL, json=events).json()["accepted"] == 3
+    client.post(f"/v1/orders/{ids('o2')}/payouts", headers=MALL)
+    client.post("/v1/settlement/run", headers=ADMIN, json={"as_of": "2025-07-01T00:00:00Z"})
+    balance = cash(client, user)
+    assert (balance["available"], balance["credited"]) == (-7_000, 13_000)
+    check = ledger.check()
+    assert (check["total"], check["unbalanced"]) == (0, 0)
