@@ -70,7 +70,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         # 3. Settlement of everything: confirm, payable and credit each rebate.
         end = datetime.now(UTC) + timedelta(days=3650)
         started = time.perf_counter()
-        moved = settlement.run(end)
+        moved = settlement.run(end, actor="bench", role="admin")
         elapsed = time.perf_counter() - started
         total_moves = moved["confirmed"] + moved["payable"] + moved["credited"]
         rows.append({"label": f"settlement: {moved['credited']:,} rebates credited "

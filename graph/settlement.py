@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from graph import db, ledger
+from graph import audit, db, ledger
 from graph.settings import get_settings
 
 # (status from, status to, due query, ledger bucket from, ledger bucket to)
@@ -53,12 +53,23 @@ def _step(source: str, target: str, due_query: str, bucket_from: str, bucket_to:
             return total
 
 
-def run(as_of: datetime, batch: int = 2000) -> dict[str, Any]:
-    """Move everything due as of `as_of`; counts per status reached."""
+def run(as_of: datetime, actor: str, role: str, request_id: str | None = None,
+        batch: int = 2000) -> dict[str, Any]:
+    """Move everything due as of `as_of`; counts per status reached. The run is marked and
+    audited (`actor`, `role`) in one transaction at its end; the moves before it are each
+    idempotent, so a run cut short is completed by the next."""
     counts = {target: _step(source, target, query, b_from, b_to, as_of, batch)
               for source, target, query, b_from, b_to in STEPS}
-    db.write_query("settlement.mark_run", as_of=as_of.isoformat())
-    return {"as_of": as_of.isoformat(), **counts}
+    result = {"as_of": as_of.isoformat(), **counts}
+
+    def finish(tx: Any) -> None:
+        db.run(tx, "settlement.mark_run", as_of=as_of.isoformat())
+        audit.append(tx, actor=actor, role=role, action="settlement.run",
+                     target=f"settlement:{result['as_of']}", after=result,
+                     request_id=request_id)
+
+    db.write(finish)
+    return result
 
 
 def catch_up(rebate_ids: list[str], now: datetime) -> dict[str, int]:

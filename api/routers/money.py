@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
 from api.errors import Problem
-from graph import adjustments, audit, db, invites, ledger, points, rebates, settlement
+from graph import adjustments, invites, ledger, points, rebates, settlement
 from graph.events import ID_PATTERN, Instant
 from graph.ledger import MoneyRefused
 
@@ -91,12 +91,8 @@ def get_balance(user_id: str, _: MallRole) -> dict[str, Any]:
 async def run_settlement(body: SettlementIn, request: Request, role: AdminRole) -> dict[str, Any]:
     """Move everything due as of `as_of` (confirm, make payable, credit); a second run for the
     same time moves nothing. The run is audited."""
-    result = await run_in_threadpool(settlement.run, body.as_of)
-    await run_in_threadpool(lambda: db.write(lambda tx: audit.append(
-        tx, actor=request.state.actor, role=role, action="settlement.run",
-        target=f"settlement:{result['as_of']}", after=result,
-        request_id=request.state.request_id)))
-    return result
+    return await run_in_threadpool(settlement.run, body.as_of, request.state.actor, role,
+                                   request.state.request_id)
 
 
 class ConversionIn(BaseModel):

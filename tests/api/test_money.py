@@ -4,7 +4,7 @@ Orders here are paid in 2025 and settled as of 2025 dates, so settlement runs ne
 the 2026 orders of other tests.
 """
 
-from graph import ledger
+from graph import audit, ledger
 from tests.conftest import auth
 from tests.factories import make_chain, make_order
 
@@ -55,6 +55,11 @@ def test_pending_to_credited_then_a_refund_after_crediting(client, ids):
     assert statuses(client, ids("o"))[0] == (1, 1000, "credited", None)
     assert cash(client, c) == {"credited": 1000, "available": 1000}
     assert settle(client, "2025-06-05T03:00:00+00:00") == {"confirmed": 0, "payable": 0, "credited": 0}
+    entries = audit.page(0, 100_000)
+    runs = [e for e in entries if e["action"] == "settlement.run"
+            and e["target"] == "settlement:2025-06-05T03:00:00+00:00"]
+    assert len(runs) == 2 and runs[0]["actor"].startswith("admin:")
+    assert runs[0]["after"]["credited"] >= 3 and runs[1]["after"]["credited"] == 0
 
     post(client, [refund(ids("o"), ids("r1"), 3000)])  # 30% back after crediting
     assert statuses(client, ids("o"))[0] == (1, 700, "credited", "partial_refund")

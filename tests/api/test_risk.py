@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from graph import db, ledger, rebates, risk
+from graph import audit, db, ledger, rebates, risk
 from graph.generate import demo_mall
 from graph.ingest import ingest_raw
 from tests.conftest import auth
@@ -142,6 +142,10 @@ def test_confirm_voids_held_and_future_rebates(client, planted):
                 json=[make_order("risk-after-confirm", buyer, at="2026-10-02T10:00:00+08:00")])
     out = client.post("/v1/orders/risk-after-confirm/payouts", headers=auth("mall")).json()
     assert out["rebates"] and all(r["status"] == "void" for r in out["rebates"])
+    entries = audit.page(0, 100_000)
+    [entry] = [e for e in entries if e["action"] == "risk.ring.confirm"
+               and e["target"] == f"ring:{ring['ring_id']}"]
+    assert entry["actor"].startswith("risk:") and entry["after"]["note"] == "farm devices"
     check = ledger.check()
     assert check["total"] == 0 and check["unbalanced"] == 0
 
@@ -281,7 +285,7 @@ def test_a_ring_no_longer_found_lapses_and_releases_its_holds(client, planted, m
     out = client.post("/v1/orders/risk-after-lapse/payouts", headers=auth("mall")).json()
     assert out["rebates"] and {r["status"] for r in out["rebates"]} == {"pending"}
     # No analyst released it: the audit log says which run did and why.
-    entries = client.get("/v1/audit?limit=50", headers=auth("compliance")).json()["entries"]
+    entries = audit.page(0, 100_000)
     [release] = [e for e in entries if e["action"] == "risk.ring.release"
                  and e["target"] == f"ring:{ring['ring_id']}"]
     assert release["after"]["why"] == "lapsed"
@@ -337,7 +341,7 @@ def test_an_analyst_ends_a_signal_hold_with_a_decision_on_the_user(client, ids):
     assert (cash["pending"], cash["confirmed"], cash["payable"], cash["held"]) == (0, 0, 0, 0)
     check = ledger.check()
     assert (check["total"], check["unbalanced"], check["negative_buckets"]) == (0, 0, 0)
-    entries = client.get("/v1/audit?limit=50", headers=auth("compliance")).json()["entries"]
+    entries = audit.page(0, 100_000)
     decided = [(e["action"], e["after"]["note"]) for e in entries if e["target"] == f"user:{second}"]
     assert sorted(decided) == [("risk.user.confirm", "the same person is farming"),
                                ("risk.user.dismiss", "her own second phone, checked")]

@@ -3,7 +3,7 @@ two admins above the threshold, failures and timeouts lose and duplicate nothing
 
 import pytest
 
-from graph import ledger, withdrawals
+from graph import audit, ledger, withdrawals
 from graph.gateway import SandboxGateway
 from graph.settings import get_settings
 from tests.conftest import auth
@@ -73,9 +73,11 @@ def test_daily_limit(client, ids, monkeypatch):
 
 def test_large_withdrawal_needs_two_different_admins(client, ids):
     user = funded_user(client, ids, 20_000)  # 200,000 cents; review at 100,000
-    answer = withdraw(client, ids("w"), user, 150_000)
+    below = withdraw(client, ids("small"), user, 99_999)  # just under the threshold
+    assert below.status_code == 201 and below.json()["status"] == "completed"
+    answer = withdraw(client, ids("w"), user, 100_000)  # at the threshold: reviewed
     assert answer.status_code == 201 and answer.json()["status"] == "pending_review"
-    assert cash(client, user)["withdrawing"] == 150_000  # reserved while under review
+    assert cash(client, user)["withdrawing"] == 100_000  # reserved while under review
     path = f"/v1/withdrawals/{ids('w')}/approve"
     assert client.post(path, headers=MALL).status_code == 403
     assert client.post(path, headers=ADMIN).json()["status"] == "pending_review"
@@ -84,7 +86,11 @@ def test_large_withdrawal_needs_two_different_admins(client, ids):
     assert done.status_code == 200 and done.json()["status"] == "completed"
     assert len(done.json()["approvals"]) == 2
     balance = cash(client, user)
-    assert (balance["available"], balance["withdrawn"], balance["withdrawing"]) == (50_000, 150_000, 0)
+    assert (balance["available"], balance["withdrawn"], balance["withdrawing"]) == (1, 199_999, 0)
+    entries = audit.page(0, 100_000)
+    approvals = [e for e in entries if e["action"] == "withdrawal.approve"
+                 and e["target"].endswith(ids("w"))]
+    assert len(approvals) == 2 and len({e["actor"] for e in approvals}) == 2
 
 
 def test_gateway_failure_gives_the_money_back(client, ids):

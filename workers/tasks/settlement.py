@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from graph import audit, db, settlement
+from graph import settlement
 from workers.app import app
 
 
@@ -10,8 +10,4 @@ from workers.app import app
 def run(as_of: str | None = None) -> dict:  # type: ignore[type-arg]
     """Settle as of `as_of` (ISO time) or now; audited as the scheduler's action."""
     moment = datetime.fromisoformat(as_of) if as_of else datetime.now(UTC)
-    result = settlement.run(moment)
-    db.write(lambda tx: audit.append(tx, actor="beat:settlement", role="admin",
-                                     action="settlement.run",
-                                     target=f"settlement:{result['as_of']}", after=result))
-    return result
+    return settlement.run(moment, actor="beat:settlement", role="admin")
