@@ -294,13 +294,29 @@ def _check(events: list[tuple[int, Any]], stored: _Stored, plan: _Plan, result: 
                 refuse(index, "unknown_order", f"order {e.order_id} is not stored")
                 continue
             if order["completed_at"] is not None:
-                result.duplicates += 1
+                if _instant(order["completed_at"]) == e.at:
+                    result.duplicates += 1
+                else:
+                    refuse(index, "conflict", f"order {e.order_id} is already completed at "
+                                              f"{_instant(order['completed_at']).isoformat()}")
                 continue
             order["completed_at"] = e.at
             plan.completions.append({"order_id": e.order_id, "at": e.at.isoformat()})
         else:  # pragma: no cover - parse_event only yields the five types
             raise TypeError(type(e))
         result.accepted += 1
+
+
+def _instant(value: datetime | str) -> datetime:
+    """A completion time as the batch has it (datetime) or as stored (Neo4j's ISO string,
+    whose fraction may run to nanoseconds: cut to microseconds, which is all an event has)."""
+    if isinstance(value, datetime):
+        return value
+    head, dot, rest = value.partition(".")
+    if dot:
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        value = f"{head}.{rest[:min(digits, 6)]}{rest[digits:]}"
+    return datetime.fromisoformat(value)
 
 
 def _write(tx: ManagedTransaction, plan: _Plan) -> dict[str, Any]:

@@ -110,6 +110,18 @@ def test_conflicting_replay_of_an_order_is_refused(client, ids):
     assert [r["reason"] for r in result["rejected"]] == ["conflict"]
 
 
+@pytest.mark.parametrize("at", ["2026-03-03T10:00:00+08:00", "2026-03-03T10:00:00.250+08:00"])
+def test_a_completion_is_recorded_once_and_another_time_is_a_conflict(client, ids, at):
+    post(client, [make_user(ids("u")), make_order(ids("o"), ids("u"), [("food", 500)])])
+    done = {"type": "order_completed", "order_id": ids("o"), "at": at}
+    assert post(client, [done])["accepted"] == 1
+    same_instant = {**done, "at": at.replace("10:00", "02:00").replace("+08:00", "Z")}
+    assert post(client, [done, same_instant]) == {"accepted": 0, "duplicates": 2, "rejected": []}
+    result = post(client, [{**done, "at": "2026-03-04T10:00:00+08:00"}])
+    assert [r["reason"] for r in result["rejected"]] == ["conflict"]
+    assert "already completed at 2026-03-03T02:00:00" in result["rejected"][0]["detail"]
+
+
 def test_refund_beyond_the_order_is_refused(client, ids):
     post(client, [make_user(ids("u")), make_order(ids("o"), ids("u"), [("food", 500)])])
     refund = {"type": "order_refunded", "order_id": ids("o"), "refund_id": ids("r"),
