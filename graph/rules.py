@@ -102,19 +102,21 @@ def resolve_rule(item: Item, rules: list[Rule], at: datetime) -> Rule | None:
 
 def tier_rates(rule: Rule, levels: list[int], max_total_bp: int) -> list[int]:
     """Rates in bp per paid tier (one per entry of `levels`, the beneficiaries' levels):
-    the rule's rate plus level_bonus_bp per level, each at most 10000 bp. Bonuses never
-    lift the total over `max_total_bp`: the excess is trimmed from the deepest tier's bonus
-    first, and the rule's own rates are never cut."""
+    the rule's rate plus level_bonus_bp per level, each at most 10000 bp. The total never
+    exceeds `max_total_bp`: the excess is trimmed from the bonuses first, deepest tier first,
+    then from the rule's own rates, deepest first (a rule created under a higher
+    TIERGRAPH_MAX_TOTAL_BP than is set now pays only what the setting allows)."""
     base = list(rule.tiers[: len(levels)])
     bonus = [min(rule.level_bonus_bp * level, MAX_RATE_BP - rate)
              for rate, level in zip(base, levels, strict=False)]
-    excess = sum(base) + sum(bonus) - max(max_total_bp, sum(base))
-    for k in reversed(range(len(bonus))):
-        if excess <= 0:
-            break
-        cut = min(bonus[k], excess)
-        bonus[k] -= cut
-        excess -= cut
+    excess = sum(base) + sum(bonus) - max_total_bp
+    for parts in (bonus, base):
+        for k in reversed(range(len(parts))):
+            if excess <= 0:
+                break
+            cut = min(parts[k], excess)
+            parts[k] -= cut
+            excess -= cut
     return [rate + extra for rate, extra in zip(base, bonus, strict=True)]
 
 

@@ -68,6 +68,10 @@ LEVEL_EXAMPLES = [
      {1: 1000, 2: 500, 3: 200}),
     ("rounded down per item after the bonus", [("home", 333), ("home", 333)], [VIP], [1, 0, 0],
      3000, {1: 72, 2: 32, 3: 12}),
+    ("a total cap lowered since the rule was made cuts its own rates, deepest first",
+     [("home", 10000)], [VIP], [0, 0, 0], 1200, {1: 1000, 2: 200}),
+    ("bonuses go before the rule's own rates", [("home", 10000)], [VIP], [3, 0, 0], 1500,
+     {1: 1000, 2: 500}),
 ]
 
 
