@@ -23,6 +23,7 @@ class UserOut(BaseModel):
     registered_at: datetime
     level: int
     phone: str | None
+    disabled: bool = False  # as a beneficiary: new rebates to the user are void
 
 
 class UplineEntry(BaseModel):

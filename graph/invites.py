@@ -1,8 +1,9 @@
 """The invite tree: users, their upline and their downline, always within the tier cap."""
 
+from datetime import UTC, datetime
 from typing import Any
 
-from graph import db
+from graph import audit, db
 from graph.pii import decrypt, mask_phone
 
 
@@ -16,6 +17,26 @@ def get_user(user_id: str) -> dict[str, Any] | None:
     row["phone"] = mask_phone(decrypt(sealed)) if sealed else None
     row["registered_at"] = db.to_native(row["registered_at"])
     return row
+
+
+def set_disabled(user_id: str, disabled: bool, reason: str | None, actor: str, role: str,
+                 request_id: str | None = None) -> bool | None:
+    """Disable a user as a beneficiary (their future rebates are void, inviter_disabled) or
+    enable them again, audited in the same transaction. Rebates already created are left
+    as they are. Returns whether they were disabled before; None for an unknown user."""
+
+    def work(tx: Any) -> bool | None:
+        rows = db.run(tx, "invites.set_disabled", user_id=user_id, disabled=disabled,
+                      reason=reason, at=datetime.now(UTC).isoformat())
+        if not rows:
+            return None
+        audit.append(tx, actor=actor, role=role,
+                     action="user.disable" if disabled else "user.enable",
+                     target=f"user:{user_id}", before={"disabled": rows[0]["before"]},
+                     after={"disabled": disabled, "reason": reason}, request_id=request_id)
+        return bool(rows[0]["before"])
+
+    return db.write(work)
 
 
 def user_exists(user_id: str) -> bool:

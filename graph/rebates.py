@@ -13,7 +13,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph import db, ledger, signals
-from graph.rules import DEFAULT_RULE, Item, Rule, tier_amounts
+from graph.rules import DEFAULT_RULE, Item, Rule, TierAmount, excluded, tier_amounts
 from graph.settings import get_settings
 
 
@@ -52,7 +52,10 @@ def refunded_share(original_cents: int, order_cents: int, refunded_cents: int) -
 
 def plan_rebates(context: dict[str, Any], rules: list[Rule], max_tiers: int) -> list[dict[str, Any]]:
     """The rebate rows of one order from its stored context (pure). An order already
-    refunded in part pays in proportion; one refunded in full creates void rebates."""
+    refunded in part pays in proportion; one refunded in full creates void rebates
+    (order_refunded), as does an order whose every item is in an excluded category
+    (category_excluded, one per tier it would have paid); a disabled beneficiary's rebate is
+    void (inviter_disabled)."""
     items = [
         Item(sku=sku, category=category or None, amount_cents=amount)
         for sku, category, amount in zip(
@@ -65,11 +68,20 @@ def plan_rebates(context: dict[str, Any], rules: list[Rule], max_tiers: int) -> 
     rows = []
     shares = tier_amounts(items, len(upline), rules, paid_at, max_tiers,
                           levels=context.get("levels"), max_total_bp=get_settings().max_total_bp)
+    excluding = excluded(items, rules, paid_at) if upline and not shares else None
+    if excluding is not None:  # every item is in an excluded category: say so per tier
+        shares = [TierAmount(tier=tier, kind=excluding.kind, rule_ids=[excluding.id])
+                  for tier in range(1, min(max_tiers, len(upline)) + 1)]
+    disabled = context.get("disabled") or [False] * len(upline)
     for share in shares:
         amount = refunded_share(share.amount_cents, order_cents, refunded)
         status, reason = "pending", None
-        if refunded >= order_cents:
+        if excluding is not None:
+            status, reason = "void", "category_excluded"
+        elif refunded >= order_cents:
             status, reason = "void", "order_refunded"
+        elif disabled[share.tier - 1]:
+            status, reason, amount = "void", "inviter_disabled", 0
         elif refunded:
             reason = "partial_refund"
         rows.append({

@@ -145,3 +145,12 @@ def tier_amounts(
             if rule.id not in entry.rule_ids:
                 entry.rule_ids.append(rule.id)
     return [totals[k] for k in sorted(totals) if totals[k].amount_cents > 0]
+
+
+def excluded(items: list[Item], rules: list[Rule], at: datetime) -> Rule | None:
+    """The rule that excludes the whole order, if every item falls under a rule paying
+    0 bp at every tier (how a category is excluded from rebates); None otherwise."""
+    found = [resolve_rule(item, rules, at) for item in items]
+    if not found or any(rule is None or any(rule.tiers) for rule in found):
+        return None
+    return found[0]

@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
@@ -86,6 +87,34 @@ def get_clear_phone(
     if found is None:
         raise Problem(404, "not-found", f"no user {user_id!r}")
     return found
+
+
+class DisableIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[StrictStr, Field(min_length=5, max_length=500)]
+
+
+@router.post("/{user_id}/disable", response_model=UserOut)
+async def disable_user(user_id: str, body: DisableIn, request: Request,
+                       role: AdminRole) -> dict[str, Any]:
+    """Stop paying a user: rebates that would pay them from now on are created void
+    (inviter_disabled); those already created are left as they are. Audited with the reason."""
+    return await _set_disabled(user_id, True, body.reason, request, role)
+
+
+@router.post("/{user_id}/enable", response_model=UserOut)
+async def enable_user(user_id: str, request: Request, role: AdminRole) -> dict[str, Any]:
+    """Pay a disabled user again, for rebates created from now on. Audited."""
+    return await _set_disabled(user_id, False, None, request, role)
+
+
+async def _set_disabled(user_id: str, disabled: bool, reason: str | None, request: Request,
+                        role: str) -> dict[str, Any]:
+    before = await run_in_threadpool(invites.set_disabled, user_id, disabled, reason,
+                                     request.state.actor, role, request.state.request_id)
+    if before is None:
+        raise Problem(404, "not-found", f"no user {user_id!r}")
+    return _user_or_404(user_id)
 
 
 @router.get("/{user_id}", response_model=UserOut)

@@ -30,7 +30,8 @@ def test_every_v1_route_declares_roles():
 
 
 # The roles of SPEC section 8 (admin may do everything), and of the endpoints tiergraph adds
-# (API keys, adjustments, the clear phone, points, decisions on users): pinned here, so
+# (API keys, adjustments, the clear phone, points, decisions on users, disabling a
+# beneficiary): pinned here, so
 # that a route given another role fails this test instead of passing the matrix below.
 MALL, RISK, COMPLIANCE, ADMIN = ({"mall", "admin"}, {"risk", "admin"},
                                  {"compliance", "admin"}, {"admin"})
@@ -46,6 +47,7 @@ EXPECTED_ROLES = {
     "POST /v1/rules": ADMIN, "GET /v1/rules": ADMIN, "DELETE /v1/rules/{rule_id}": ADMIN,
     "POST /v1/rules/simulate": ADMIN, "POST /v1/settlement/run": ADMIN,
     "POST /v1/users/{user_id}/adjustments": ADMIN, "GET /v1/users/{user_id}/phone": ADMIN,
+    "POST /v1/users/{user_id}/disable": ADMIN, "POST /v1/users/{user_id}/enable": ADMIN,
     "POST /v1/apikeys": ADMIN, "GET /v1/apikeys": ADMIN, "DELETE /v1/apikeys/{key_id}": ADMIN,
     "POST /v1/risk/detect": RISK, "GET /v1/jobs/{job_id}": RISK, "GET /v1/risk/rings": RISK,
     "GET /v1/risk/rings/{ring_id}": RISK, "POST /v1/risk/rings/{ring_id}/decision": RISK,

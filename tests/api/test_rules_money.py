@@ -97,3 +97,52 @@ def test_points_are_earned_apart_from_cash_and_convert_to_cash(client, ids):
     assert too_many.status_code == 422 and too_many.json()["reason"] == "insufficient_balance"
     balance = client.get(f"/v1/users/{a}/balance", headers=MALL).json()
     assert (balance["points"]["available"], balance["cash"]["available"]) == (2000, 3000)
+
+
+def test_an_excluded_category_pays_no_tier_and_says_why(client, ids):
+    """A category rule at 0 bp excludes the category: an order of only such items creates
+    void rebates (category_excluded) for each tier it would have paid; mixed orders pay
+    for their other items."""
+    category = "excl-" + ids("c")[-8:]
+    rule = {"id": ids("r"), "tiers": [0], "category": category}
+    assert client.post("/v1/rules", headers=ADMIN, json=rule).status_code == 201
+    chain = [ids(n) for n in "abc"] + [ids("buyer")]
+    events = [make_user(chain[0])] + [make_user(u, up) for up, u in zip(chain, chain[1:])]
+    events += [make_order(ids("only"), chain[3], [(category, 10000)]),
+               make_order(ids("mixed"), chain[3], [(category, 10000), ("home", 10000)])]
+    assert client.post("/v1/events", headers=MALL, json=events).json()["accepted"] == 6
+    rows = client.post(f"/v1/orders/{ids('only')}/payouts", headers=MALL).json()["rebates"]
+    assert [(r["tier"], r["amount_cents"], r["status"], r["reason"]) for r in rows] == [
+        (1, 0, "void", "category_excluded"), (2, 0, "void", "category_excluded"),
+        (3, 0, "void", "category_excluded")]
+    compute_rebates([ids("mixed")])
+    assert rebates_of(ids("mixed")) == [(1, 1000), (2, 500), (3, 200)]
+
+
+def test_a_disabled_inviter_earns_void_rebates_until_enabled(client, ids):
+    a, b, c, buyer = (ids(n) for n in ("a", "b", "c", "buyer"))
+    events = [make_user(a), make_user(b, a), make_user(c, b), make_user(buyer, c),
+              make_order(ids("o1"), buyer, [("home", 10000)]),
+              make_order(ids("o2"), buyer, [("home", 10000)])]
+    assert client.post("/v1/events", headers=MALL, json=events[:4]).json()["accepted"] == 4
+    short = client.post(f"/v1/users/{b}/disable", headers=ADMIN, json={"reason": "no"})
+    assert short.status_code == 422
+    assert client.post(f"/v1/users/{b}/disable", headers=MALL,
+                       json={"reason": "left the programme"}).status_code == 403
+    assert client.post(f"/v1/users/{ids('nobody')}/disable", headers=ADMIN,
+                       json={"reason": "left the programme"}).status_code == 404
+    answer = client.post(f"/v1/users/{b}/disable", headers=ADMIN, json={"reason": "left the programme"})
+    assert answer.status_code == 200 and answer.json()["disabled"] is True
+    assert client.post("/v1/events", headers=MALL, json=events[4:5]).json()["accepted"] == 1
+    rows = client.post(f"/v1/orders/{ids('o1')}/payouts", headers=MALL).json()["rebates"]
+    assert [(r["tier"], r["beneficiary"], r["amount_cents"], r["status"], r["reason"])
+            for r in rows] == [(1, c, 1000, "pending", None),
+                               (2, b, 0, "void", "inviter_disabled"),
+                               (3, a, 200, "pending", None)]
+    assert client.post(f"/v1/users/{b}/enable", headers=ADMIN).json()["disabled"] is False
+    assert client.post("/v1/events", headers=MALL, json=events[5:]).json()["accepted"] == 1
+    compute_rebates([ids("o2")])
+    assert rebates_of(ids("o2")) == [(1, 1000), (2, 500), (3, 200)]
+    actions = [(e["action"], e["after"]["disabled"]) for e in audit.page(0, 100_000)
+               if e["target"] == f"user:{b}"]
+    assert actions == [("user.disable", True), ("user.enable", False)]
