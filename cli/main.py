@@ -380,6 +380,27 @@ def report_tiers(
     raise typer.Exit(0 if report["compliant"] else 1)
 
 
+@report_app.command("verify")
+def report_verify(path: Annotated[Path, typer.Argument(help="A saved tier report (JSON).")]) -> None:
+    """Check a saved tier report (from `report tiers --json` or the API) against its digest:
+    exit 0 when its content is what was digested, 1 when anything was changed."""
+    from graph.compliance import report_digest
+
+    try:
+        report = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        err.print(f"[red]cannot read {path}:[/red] {error}")
+        raise typer.Exit(2) from None
+    if not isinstance(report, dict) or "digest" not in report:
+        err.print(f"[red]{path} is not a tier report (no digest)[/red]")
+        raise typer.Exit(2)
+    if report_digest(report) == report["digest"]:
+        console.print(f"report intact: {report['digest']}")
+        return
+    console.print(f"[red]report changed since it was digested[/red] (it claims {report['digest']})")
+    raise typer.Exit(1)
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the audit chain; name the first broken entry (exit 1) or print the head."""

@@ -1,5 +1,6 @@
 """The tier report over the whole graph, path certificates, and the WeChat cap of two."""
 
+import json
 import subprocess
 import sys
 
@@ -100,3 +101,26 @@ def test_an_active_rule_over_the_cap_is_reported_until_retired(monkeypatch, clie
         get_settings.cache_clear()
         db.reset_database()
         ensure_default_rule()
+
+
+def test_a_saved_report_verifies_until_it_is_edited(client, ids, tmp_path):
+    """`tiergraph report verify` recomputes the digest of a saved report, whether it was
+    saved from the command line or from the API, and exits 1 once anything is changed."""
+    chain = [ids(f"c{n}") for n in range(3)]
+    ingest_raw(make_chain(chain) + [make_order(ids("o"), chain[2])])
+    compute_rebates([ids("o")])
+    cli = subprocess.run([sys.executable, "-m", "cli.main", "report", "tiers", "--json"],
+                         capture_output=True, text=True, timeout=120)
+    saved = {"cli": cli.stdout,
+             "api": client.get("/v1/compliance/tier-report", headers=COMPLIANCE).text}
+    for name, text in saved.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(text)
+        verify = [sys.executable, "-m", "cli.main", "report", "verify", str(path)]
+        intact = subprocess.run(verify, capture_output=True, text=True, timeout=60)
+        assert intact.returncode == 0, (name, intact.stdout, intact.stderr)
+        report = json.loads(text)
+        report["rebates_checked"] += 1
+        path.write_text(json.dumps(report))
+        edited = subprocess.run(verify, capture_output=True, text=True, timeout=60)
+        assert edited.returncode == 1, (name, edited.stdout)
