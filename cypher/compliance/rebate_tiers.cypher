@@ -1,12 +1,19 @@
 // Every rebate ever created, checked against the tier cap $max_tiers and its own path
-// certificate (the path runs buyer ... beneficiary, so it holds tier + 1 users and ends
-// with the beneficiary). Returns counts and up to $sample offending rebate ids of each kind.
+// certificate: the path runs from the order's buyer to the beneficiary, holds tier + 1
+// users, and each step is an invite edge of the graph (bindings are permanent, so the
+// graph still holds every edge a rebate was paid along). Returns counts and up to $sample
+// offending rebate ids of each kind.
 MATCH (rb:Rebate)
 OPTIONAL MATCH (rb)-[:TO]->(b:User)
-WITH rb, b,
+OPTIONAL MATCH (buyer:User)-[:PLACED]->(:Order)-[:EARNS]->(rb)
+WITH rb, b, buyer,
      rb.tier > $max_tiers AS over_cap,
-     rb.path IS NULL OR size(rb.path) <> rb.tier + 1 OR b IS NULL
-       OR last(rb.path) <> b.id AS bad_path
+     rb.path IS NULL OR size(rb.path) <> rb.tier + 1 OR b IS NULL OR buyer IS NULL
+       OR last(rb.path) <> b.id OR head(rb.path) <> buyer.id AS bad_ends
+WITH rb, over_cap,
+     bad_ends OR NOT all(i IN range(0, size(coalesce(rb.path, [])) - 2) WHERE EXISTS {
+       MATCH (:User {id: rb.path[i + 1]})-[:INVITED]->(:User {id: rb.path[i]})
+     }) AS bad_path
 RETURN count(rb) AS rebates_checked,
        max(rb.tier) AS max_paid_tier,
        sum(CASE WHEN over_cap THEN 1 ELSE 0 END) AS over_cap,

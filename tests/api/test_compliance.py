@@ -34,8 +34,10 @@ def test_report_catches_planted_violations_and_cli_exits_nonzero(clean_graph, id
     report = compliance.tier_report()
     codes = {v["code"]: v for v in report["violations"]}
     assert codes["tier_over_cap"]["examples"] == [ids("rb")]
-    assert codes["path_mismatch"]["count"] == 1
+    assert codes["path_mismatch"]["count"] == 2
+    assert sorted(codes["path_mismatch"]["examples"]) == sorted([ids("rb"), ids("forged")])
     assert report["multiple_inviters"] == 1 and report["max_paid_tier"] == 4
+    assert report["invite_cycles"] == 2  # x and y, each found again walking up
     assert report["compliant"] is False
     run = subprocess.run([sys.executable, "-m", "cli.main", "report", "tiers", "--json"],
                          capture_output=True, text=True, timeout=120)
