@@ -71,9 +71,16 @@ def test_detection_job_finds_the_planted_ring_and_holds_its_money(client, plante
 
     detail = client.get(f"/v1/risk/rings/{ring['ring_id']}", headers=auth("risk")).json()
     labels = {n["label"] for n in detail["subgraph"]["nodes"]}
-    assert {"User", "Device", "PaymentAccount", "Address"} <= labels
-    assert {e["type"] for e in detail["subgraph"]["edges"]} >= {"USED", "PAID_WITH", "INVITED"}
+    assert {"User", "Device", "IP", "PaymentAccount", "Address"} <= labels
+    assert {e["type"] for e in detail["subgraph"]["edges"]} >= {
+        "USED", "SEEN_AT", "PAID_WITH", "SHIPS_TO", "INVITED"}
+    node_ids = {n["id"] for n in detail["subgraph"]["nodes"]}
+    assert all(e["source"] in node_ids and e["target"] in node_ids
+               for e in detail["subgraph"]["edges"])  # ready to draw: no dangling edge
+    assert "ip:203.0.113.66" in node_ids and "payment_account:pay-ring" in node_ids
     assert detail["features"] and detail["reasons"] == ring["reasons"]
+    ranked = client.get("/v1/risk/rings", headers=auth("risk")).json()["rings"]
+    assert [r["score"] for r in ranked] == sorted((r["score"] for r in ranked), reverse=True)
 
     stored = _member_rebates(ring["members"])
     assert stored and all(r["status"] == "held" and r["reason"] == "risk_hold" for r in stored)
