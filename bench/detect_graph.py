@@ -38,7 +38,7 @@ def load(users: int, seed: int) -> dict[str, Any]:
     from graph.settings import get_settings
 
     settings = get_settings()
-    stack.up(settings, ("neo4j", "redis"), say=print)
+    stack.up(settings, ("neo4j", "redis", "audit"), say=print)
     db.reset_database()
     ensure_default_rule()
     started = time.perf_counter()

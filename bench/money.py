@@ -29,7 +29,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
     get_settings.cache_clear()
     settings = get_settings()
     rows: list[dict[str, Any]] = []
-    stack.up(settings, ("neo4j", "redis", "worker", "api"), say=say)
+    stack.up(settings, ("neo4j", "redis", "audit", "worker", "api"), say=say)
     api = httpx.Client(base_url=f"http://127.0.0.1:{settings.api_port}", timeout=120,
                        headers={"Authorization": "Bearer bench-mall"})
     try:

@@ -1,7 +1,7 @@
 """`tiergraph bench`: import rate, upline and downline lookups, batched payout lookups,
 through the Neo4j driver and the HTTP API, next to PostgreSQL on the same users.
 
-Runs on its own stack (data in .tiergraph/bench, Neo4j on 7689, Redis on 6381, API on 8001),
+Runs on its own stack (data in .tiergraph/bench, Neo4j on 7689, Redis on 6381, the audit store on 6392, API on 8001),
 so a running demo is left alone. Prints a table; writes bench/out/results.json.
 """
 
@@ -19,6 +19,7 @@ BENCH_ENV = {
     "TIERGRAPH_DATA_DIR": ".tiergraph/bench",
     "TIERGRAPH_NEO4J_URI": "bolt://127.0.0.1:7689",
     "TIERGRAPH_REDIS_URL": "redis://127.0.0.1:6381/0",
+    "TIERGRAPH_AUDIT_STORE_URL": "redis://tiergraph:bench-audit-append@127.0.0.1:6392/0",
     "TIERGRAPH_API_PORT": "8001",
     "TIERGRAPH_NEO4J_HEAP": "3g",
     "TIERGRAPH_NEO4J_PAGECACHE": "3g",
@@ -75,7 +76,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         "users": users, "orders": orders, "lookups": lookups, "seed": seed, "rows": [],
     }
     rows = results["rows"]
-    stack.up(settings, ("neo4j", "redis", "api"), say=say)
+    stack.up(settings, ("neo4j", "redis", "audit", "api"), say=say)
     try:
         say(f"generating {users:,} users and {orders:,} orders (seed {seed})")
         events, inviters = mall.events(users, orders, seed)

@@ -109,9 +109,9 @@ def _settings():  # noqa: ANN202 - a ValueError here is a refused setting, said 
 def up(
     demo: Annotated[bool, typer.Option(help="Also load the demo mall.")] = False,
     services: Annotated[str, typer.Option(help="Comma-separated subset to start.")] =
-    "neo4j,redis,worker,beat,api",
+    "neo4j,redis,audit,worker,beat,api",
 ) -> None:
-    """Start Neo4j, Redis, the Celery worker and beat, and the API (idempotent)."""
+    """Start Neo4j, Redis, the audit store, the Celery worker and beat, and the API (idempotent)."""
     from cli import stack
 
     settings = _settings()

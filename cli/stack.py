@@ -32,7 +32,7 @@ JVM_FLAGS = [
     "-Dio.netty.tryReflectionSetAccessible=true",
     "-Dlog4j2.disable.jmx=true",
 ]
-SERVICES = ("neo4j", "redis", "worker", "beat", "api")
+SERVICES = ("neo4j", "redis", "audit", "worker", "beat", "api")
 
 
 class StackError(RuntimeError):
@@ -221,6 +221,30 @@ def start_redis(settings: Settings, paths: Paths, say: Callable[[str], None] = p
         _wait(lambda: _redis_ping(settings.redis_url), "Redis", 30, paths, "redis")
 
 
+def start_audit_store(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
+    """Start the audit store: a second redis-server whose ACL lets the application's account
+    only append to and read the audit stream (graph/auditstore.py); every write is fsynced."""
+    from graph import auditstore
+
+    if running_pid(paths, "audit") is None:
+        if auditstore.ping():
+            say(f"the audit store already answers on port {_port(settings.audit_store_url, 6379)}")
+            return
+        server = ensure_redis_server()
+        adir = paths.data / "audit"
+        adir.mkdir(parents=True, exist_ok=True)
+        conf = adir / "redis.conf"
+        conf.write_text("\n".join([
+            "# Written by tiergraph at each start; the ACL lines come from graph/auditstore.py.",
+            "bind 127.0.0.1", f"port {_port(settings.audit_store_url, 6379)}",
+            f"dir {adir.resolve()}", "appendonly yes", "appendfsync always", 'save ""',
+            "daemonize no", *auditstore.acl_lines(settings), ""]))
+        conf.chmod(0o600)
+        say(f"starting the audit store on port {_port(settings.audit_store_url, 6379)}")
+        _spawn(paths, "audit", [server, str(conf.resolve())], dict(os.environ))
+        _wait(auditstore.ping, "the audit store", 30, paths, "audit")
+
+
 def _python_bin(name: str) -> str:
     candidate = Path(sys.executable).parent / name
     return str(candidate) if candidate.exists() else name
@@ -264,7 +288,8 @@ def start_api(settings: Settings, paths: Paths, say: Callable[[str], None] = pri
     _wait(lambda: _api_ready(settings), "the API", 120, paths, "api")
 
 
-STARTERS = {"neo4j": start_neo4j, "redis": start_redis, "worker": start_worker,
+STARTERS = {"neo4j": start_neo4j, "redis": start_redis, "audit": start_audit_store,
+            "worker": start_worker,
             "beat": start_beat, "api": start_api}
 
 
@@ -278,7 +303,7 @@ def up(settings: Settings, services: tuple[str, ...] = SERVICES,
     for name in SERVICES:
         if name in services:
             STARTERS[name](settings, paths, say)
-        if name == "redis" and "neo4j" in services:
+        if name == "audit" and "neo4j" in services:
             db.apply_schema()
             ensure_default_rule()
 

@@ -3,21 +3,35 @@
 Each entry's hash covers the previous entry's hash and the entry's own content, so editing
 an entry breaks its hash, deleting one breaks the chain (a gap in seq, a prev_hash that no
 longer matches), and cutting the tail shows against the head, which records the last seq and
-hash. `verify` recomputes the chain and names the first broken entry. Appends happen inside
-the caller's write transaction: the audited change and its entry commit together.
+hash. Appends happen inside the caller's write transaction: the audited change and its entry
+commit together.
+
+Whoever can write to the graph could still rebuild the chain after an edit, so every entry is
+also sealed in the audit store (graph/auditstore.py), where the application's account can
+append but never change or remove anything: right after the transaction that appended it
+commits, and by the periodic `audit.seal` task for any entry a failed store left waiting.
+`verify` recomputes the sealed chain, compares every graph entry with its sealed copy and
+checks the entries not sealed yet, and names the first broken entry.
 """
 
 import hashlib
+import logging
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from neo4j import ManagedTransaction
 
-from graph import db
+from graph import auditstore, db
+
+log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "actor", "role", "action", "target", "before", "after", "at", "request_id")
+STORED = (*FIELDS, "prev_hash", "hash")
+_appended = threading.local()  # set by append, cleared once the entries are sealed
 
 
 def _canonical(value: Any) -> str | None:
@@ -38,7 +52,51 @@ def append(tx: ManagedTransaction, *, actor: str, role: str, action: str, target
              "target": target, "before": _canonical(before), "after": _canonical(after),
              "at": datetime.now(UTC).isoformat(), "request_id": request_id}
     digest = entry_hash(head["hash"], entry)
+    _appended.pending = True
     return int(db.run(tx, "audit.append", entry=entry, hash=digest)[0]["seq"])
+
+
+def seal() -> int:
+    """Seal, in the audit store, every graph entry after the last sealed one; returns how many.
+
+    An entry is sealed only if it follows the sealed chain (next seq, prev_hash equal to the
+    last sealed hash): one that does not has been tampered with, and is left to `verify`.
+    """
+    sealed = 0
+    last_seq, last_hash = auditstore.last_sealed()
+    while True:
+        rows = db.read_query("audit.page", after=last_seq, limit=500)
+        for row in rows:
+            if row["seq"] != last_seq + 1 or row["prev_hash"] != (last_hash or GENESIS):
+                log.error("audit entry %s does not follow the sealed log (sealed up to %s): "
+                          "not sealed; run `tiergraph audit verify`", row["seq"], last_seq)
+                return sealed
+            if auditstore.seal({k: row[k] for k in STORED}):
+                sealed += 1
+                last_seq, last_hash = row["seq"], row["hash"]
+            else:  # another process sealed it first: go on from what the store now holds
+                last_seq, last_hash = auditstore.last_sealed()
+                break
+        else:
+            if len(rows) < 500:
+                return sealed
+
+
+def _seal_after_commit() -> None:
+    """After a write transaction that appended entries: seal them now. A store that cannot
+    be reached leaves them in the graph for the periodic `audit.seal` task."""
+    if not getattr(_appended, "pending", False):
+        return
+    _appended.pending = False
+    try:
+        seal()
+    except Exception as error:  # the write has committed: never fail it for the seal
+        log.warning("audit entries left unsealed for now: %s", error)
+
+
+db.after_commit(_seal_after_commit)
+
+
 
 
 def page(after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
@@ -50,37 +108,84 @@ def page(after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
     return rows
 
 
-def verify(batch: int = 1000) -> dict[str, Any]:
-    """Recompute the chain: {ok, entries, first_broken (seq or None), problem, head_hash}."""
-    expected_seq, running = 1, GENESIS
-    checked = 0
+def _batches(fetch: Any, batch: int) -> Iterator[dict[str, Any]]:
     after = 0
     while True:
-        rows = db.read_query("audit.page", after=after, limit=batch)
-        for row in rows:
-            if row["seq"] != expected_seq:
-                return _broken(checked, expected_seq,
-                               f"entries {expected_seq}..{row['seq'] - 1} are missing (deleted)")
-            if row["prev_hash"] != running:
-                return _broken(checked, row["seq"], "prev_hash does not match the entry before it")
-            if entry_hash(running, row) != row["hash"]:
-                return _broken(checked, row["seq"], "content does not match its hash (edited)")
-            running = row["hash"]
-            expected_seq += 1
-            checked += 1
+        rows = fetch(after, batch)
+        yield from rows
         if len(rows) < batch:
-            break
+            return
         after = rows[-1]["seq"]
+
+
+def verify(batch: int = 1000) -> dict[str, Any]:
+    """Check the log: {ok, entries, sealed, first_broken (seq or None), problem, head_hash}.
+
+    1. The sealed chain recomputes (seq 1, 2, ... with matching prev_hash and hash).
+    2. Every sealed entry is in the graph, unchanged.
+    3. The graph's entries after the last sealed one continue the chain.
+    4. The graph's head records the last entry (cutting the unsealed tail shows here).
+    """
+    try:
+        sealed_entries = _batches(lambda a, n: auditstore.sealed(a, n), batch)
+        graph_entries = _batches(lambda a, n: db.read_query("audit.page", after=a, limit=n), batch)
+        return _walk(sealed_entries, graph_entries)
+    except auditstore.AuditStoreError as error:
+        return _broken(0, 0, 1, f"cannot verify: {error}")
+
+
+def _walk(sealed_entries: Iterator[dict[str, Any]],
+          graph_entries: Iterator[dict[str, Any]]) -> dict[str, Any]:
+    seq, running, sealed = 0, GENESIS, 0
+    graph_row = next(graph_entries, None)
+    for sealed_row in sealed_entries:
+        seq += 1
+        if sealed_row["seq"] != seq:
+            return _broken(seq - 1, sealed, seq, f"the audit store lacks entries {seq}.."
+                           f"{sealed_row['seq'] - 1} (removed with its administrator account)")
+        if sealed_row["stream_id"] != f"{seq}-1":
+            return _broken(seq - 1, sealed, seq, f"the audit store holds {sealed_row['stream_id']} "
+                           f"where entry {seq} belongs (appended outside the audit log)")
+        if sealed_row["prev_hash"] != running or entry_hash(running, sealed_row) != sealed_row["hash"]:
+            return _broken(seq - 1, sealed, seq, "the sealed entry does not match its hash "
+                           "(changed in the audit store)")
+        if graph_row is None or graph_row["seq"] != seq:
+            return _broken(seq - 1, sealed, seq, f"entry {seq} was deleted from the graph "
+                           "(its sealed copy remains)")
+        changed = [k for k in STORED if graph_row[k] != sealed_row[k]]
+        if changed:
+            return _broken(seq - 1, sealed, seq, f"entry {seq} was edited in the graph "
+                           f"({', '.join(changed)} differ from its sealed copy)")
+        running, sealed = sealed_row["hash"], sealed + 1
+        graph_row = next(graph_entries, None)
+    while graph_row is not None:  # entries not sealed yet: the chain alone vouches for them
+        seq += 1
+        if graph_row["seq"] != seq:
+            return _broken(seq - 1, sealed, seq,
+                           f"entries {seq}..{graph_row['seq'] - 1} are missing (deleted)")
+        if graph_row["prev_hash"] != running:
+            return _broken(seq - 1, sealed, seq, "prev_hash does not match the entry before it")
+        if entry_hash(running, graph_row) != graph_row["hash"]:
+            return _broken(seq - 1, sealed, seq, "content does not match its hash (edited)")
+        running = graph_row["hash"]
+        graph_row = next(graph_entries, None)
     head = db.read_query("audit.head")
     head_seq, head_hash = (head[0]["seq"], head[0]["hash"]) if head else (0, GENESIS)
-    if head_seq != checked or head_hash != running:
-        return _broken(checked, checked + 1,
+    # entries appended while this ran are past what was read: the head may be ahead of it
+    if head_seq < seq or (head_seq == seq and head_hash != running):
+        return _broken(seq, sealed, seq + 1,
                        f"the head records {head_seq} entries ending in {head_hash[:12]}; "
-                       f"the log holds {checked} (entries at the end were deleted)")
-    return {"ok": True, "entries": checked, "first_broken": None, "problem": None,
+                       f"the log holds {seq} (entries at the end were deleted)")
+    if head_seq > seq:
+        later = db.read_query("audit.page", after=seq, limit=1)
+        if not later or later[0]["seq"] != seq + 1 or later[0]["prev_hash"] != running:
+            return _broken(seq, sealed, seq + 1,
+                           f"the head records {head_seq} entries ending in {head_hash[:12]}; "
+                           f"the log holds {seq} (entries at the end were deleted)")
+    return {"ok": True, "entries": seq, "sealed": sealed, "first_broken": None, "problem": None,
             "head_hash": running}
 
 
-def _broken(checked: int, seq: int, problem: str) -> dict[str, Any]:
-    return {"ok": False, "entries": checked, "first_broken": seq, "problem": problem,
-            "head_hash": None}
+def _broken(checked: int, sealed: int, seq: int, problem: str) -> dict[str, Any]:
+    return {"ok": False, "entries": checked, "sealed": sealed, "first_broken": seq,
+            "problem": problem, "head_hash": None}

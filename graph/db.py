@@ -7,10 +7,19 @@ from typing import Any, TypeVar
 from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
+from graph import auditstore
 from graph.queries import queries
 from graph.settings import get_settings
 
 T = TypeVar("T")
+# Called after every committed write transaction (graph/audit.py seals its new entries here).
+_after_commit: list[Callable[[], None]] = []
+
+
+def after_commit(hook: Callable[[], None]) -> None:
+    """Register `hook` to run after each write transaction of `write` has committed."""
+    if hook not in _after_commit:
+        _after_commit.append(hook)
 
 
 @lru_cache
@@ -63,7 +72,10 @@ def read(work: Callable[[ManagedTransaction], T]) -> T:
 def write(work: Callable[[ManagedTransaction], T]) -> T:
     """Run `work` in a managed write transaction (retried on transient errors)."""
     with get_driver().session(database=get_settings().neo4j_database) as session:
-        return session.execute_write(work)
+        result = session.execute_write(work)
+    for hook in _after_commit:
+        hook()
+    return result
 
 
 def read_query(name: str, **params: Any) -> list[dict[str, Any]]:
@@ -114,7 +126,9 @@ def apply_schema() -> int:
 
 
 def reset_database(batch: int = 10_000) -> int:
-    """Delete every node and relationship in batches; returns the number of nodes deleted."""
+    """Delete every node and relationship in batches, and the sealed audit log with the
+    entries it seals; returns the number of nodes deleted."""
+    auditstore.reset()
     total = 0
     while True:
         deleted = write_query("admin.reset_batch", limit=batch)[0]["deleted"]

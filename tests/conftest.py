@@ -20,6 +20,9 @@ EXTERNAL = ("TIERGRAPH_NEO4J_URI" in os.environ
 os.environ.setdefault("TIERGRAPH_DATA_DIR", ".tiergraph/test")
 os.environ.setdefault("TIERGRAPH_NEO4J_URI", "bolt://127.0.0.1:7688")
 os.environ.setdefault("TIERGRAPH_REDIS_URL", "redis://127.0.0.1:6380/0")
+os.environ.setdefault("TIERGRAPH_AUDIT_STORE_URL",
+                      "redis://tiergraph:test-audit-append@127.0.0.1:6391/0")
+os.environ.setdefault("TIERGRAPH_AUDIT_ADMIN_PASSWORD", "test-audit-admin")
 os.environ.setdefault("TIERGRAPH_NEO4J_HEAP", "768m")
 os.environ.setdefault("TIERGRAPH_NEO4J_PAGECACHE", "256m")
 os.environ.setdefault("TIERGRAPH_RATE_LIMIT_PER_MINUTE", "1000000")  # a test lowers it itself
@@ -48,7 +51,7 @@ def services() -> Iterator[None]:
     settings = get_settings()
     paths = stack.Paths(settings.data_dir)
     started: list[str] = []
-    wanted = ("worker",) if EXTERNAL else ("neo4j", "redis", "worker")
+    wanted = ("worker",) if EXTERNAL else ("neo4j", "redis", "audit", "worker")
     for name in wanted:
         if stack.running_pid(paths, name) is None:
             started.append(name)

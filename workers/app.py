@@ -25,12 +25,14 @@ def make_app() -> Celery:
         timezone="UTC",
         beat_schedule={
             "rebates-sweep": {"task": "rebates.sweep", "schedule": SWEEP_EVERY_SECONDS},
-            # 02:00 in China (UTC+8): the daily T+N settlement run
             "withdrawals-reconcile": {"task": "withdrawals.reconcile", "schedule": 60.0},
+            # entries a missing audit store left unsealed when they were appended
+            "audit-seal": {"task": "audit.seal", "schedule": 30.0},
+            # 02:00 in China (UTC+8): the daily T+N settlement run
             "settlement-daily": {"task": "settlement.run", "schedule": crontab(hour=18, minute=0)},
         },
         include=["workers.tasks.rebates", "workers.tasks.settlement", "workers.tasks.withdrawals",
-                 "workers.tasks.risk"],
+                 "workers.tasks.risk", "workers.tasks.audit"],
     )
     return app
 

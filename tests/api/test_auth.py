@@ -90,4 +90,5 @@ def test_role_matrix(client, route, method):
 def test_health_needs_no_key(client):
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"] == {"neo4j": True, "redis": True}
+    assert ready.status_code == 200 and ready.json()["checks"] == {"neo4j": True, "redis": True,
+                                                                  "audit_store": True}
