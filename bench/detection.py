@@ -5,7 +5,8 @@
         hold score) and the connected-components baselines, on weekly snapshots and at the
         end, and prints the evaluation table summed over the seeds.
     python -m bench.detection --users 100000 --seeds 1 --algorithms
-        also compares the community-detection algorithms (Louvain, Leiden, label propagation).
+        also compares the community-detection algorithms (Louvain, Leiden from the leidenalg
+        dev extra, label propagation).
     python -m bench.detection --scale 1000000
         time and peak memory per stage at a tenth, three tenths and all of that many users:
         generation in one process, then projection (streamed from the NDJSON) and detection

@@ -132,6 +132,20 @@ def test_detection_is_deterministic():
     assert seen[0] == "index" and seen[-1] == "done"
 
 
+def test_leiden_is_seeded_and_finds_the_planted_rings():
+    events, labels = generate_mall(3_000, 4)
+    truth = [r["members"] for r in labels["rings"]]
+    first = detect(projection_from_events(events), seed=3, algorithm="leiden")
+    again = detect(projection_from_events(list(events)), seed=3, algorithm="leiden")
+    assert first == again and first
+    flagged = [r.members for r in first if r.score >= 0.7]
+    louvain = [r.members for r in detect(projection_from_events(events), seed=3)
+               if r.score >= 0.7]
+    matched = match_rings(flagged, truth)
+    assert matched and all(overlap > 0.5 for _, _, overlap in matched)
+    assert len(matched) >= len(match_rings(louvain, truth)) - 1
+
+
 def test_baseline_joins_everyone_sharing_anything():
     projection = Projection(
         users={u: UserInfo(0.0, None) for u in "abcde"},
