@@ -409,7 +409,8 @@ def audit_verify() -> None:
     _settings()
     result = audit.verify()
     if result["ok"]:
-        console.print(f"audit log intact: {result['entries']} entries, head {result['head_hash']}")
+        console.print(f"audit log intact: {result['entries']} entries ({result['sealed']} sealed "
+                      f"in the audit store), head {result['head_hash']}")
         return
     console.print(f"[red]audit log broken at entry {result['first_broken']}:[/red] "
                   f"{result['problem']} ({result['entries']} entries verified before it)")
