@@ -24,7 +24,7 @@ CHAIN_SECONDS = 48 * 3600  # a chain of accounts all registered within two days
 VELOCITY_WINDOW_SECONDS = 24 * 3600
 VELOCITY_INVITES = 20  # invitees in any 24 hours
 BURST_SECONDS = 3600
-BURST_ACCOUNTS = 10  # other accounts appearing on one IP within the hour
+BURST_ACCOUNTS = 10  # other accounts appearing (or ordering) on one IP within the hour
 MAX_IP_USERS = 5_000  # beyond that an IP is a carrier NAT: no burst is read from it
 
 WEIGHTS = {
@@ -105,7 +105,8 @@ def new_account_chain(registered_at: int, upline_registered: list[int]) -> bool:
 
 
 def activity_signals(user_id: str, activity: dict[str, Any]) -> list[Signal]:
-    """Signals from `risk.user_activity` (invite velocity, IP bursts)."""
+    """Signals from `risk.user_activity` (invite velocity, IP bursts of registrations or
+    of orders)."""
     out: list[Signal] = []
     times = activity["invitee_times"]
     most, start = max_in_window(times, VELOCITY_WINDOW_SECONDS)
@@ -113,14 +114,28 @@ def activity_signals(user_id: str, activity: dict[str, Any]) -> list[Signal]:
         out.append(Signal("invite_velocity",
                           f"{user_id} invited {most} accounts within 24 hours",
                           [f"user:{v}" for v in activity["invitees"][start:start + most]]))
+    # one ip_burst signal, whether accounts appeared on an IP in a burst, ordered from it in
+    # a burst, or both (its weight counts once)
+    details: list[str] = []
+    evidence: list[str] = []
     bursts = sorted((b for b in activity["ip_bursts"] if len(b["accounts"]) >= BURST_ACCOUNTS),
                     key=lambda b: (-len(b["accounts"]), b["ip"]))
     if bursts:
         top = bursts[0]
-        out.append(Signal("ip_burst",
-                          f"{len(top['accounts'])} other accounts appeared on IP {top['ip']} "
-                          f"within an hour of it",
-                          [f"ip:{b['ip']}" for b in bursts]))
+        details.append(f"{len(top['accounts'])} other accounts appeared on IP {top['ip']} "
+                       f"within an hour of it")
+        evidence += [f"ip:{b['ip']}" for b in bursts]
+    order_bursts = sorted((b for b in activity.get("order_bursts", [])
+                           if len(b["buyers"]) >= BURST_ACCOUNTS),
+                          key=lambda b: (-len(b["buyers"]), b["ip"]))
+    if order_bursts:
+        top = order_bursts[0]
+        details.append(f"{len(top['orders'])} orders by {len(top['buyers'])} other accounts "
+                       f"came from IP {top['ip']} within an hour of one of its orders")
+        evidence += [f"ip:{b['ip']}" for b in order_bursts if f"ip:{b['ip']}" not in evidence]
+        evidence += [f"order:{o}" for o in sorted(top["orders"])]
+    if details:
+        out.append(Signal("ip_burst", "; ".join(details), evidence))
     return out
 
 

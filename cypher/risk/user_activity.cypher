@@ -1,7 +1,8 @@
 // The costlier facts behind a user's signals, read when an analyst opens one user: when its
-// invitees registered (invite velocity), and for each IP it was seen at (skipping IPs seen
-// with more than $max_ip_users accounts) how many other accounts first appeared there within
-// $burst_seconds of it.
+// invitees registered (invite velocity); for each IP it was seen at (skipping IPs seen with
+// more than $max_ip_users accounts) which other accounts first appeared there within
+// $burst_seconds of it; and for each IP its orders came from (same skip) which other
+// accounts' orders came from there within $burst_seconds of one of its own.
 MATCH (u:User {id: $user_id})
 CALL (u) {
   OPTIONAL MATCH (u)-[:INVITED]->(v:User)
@@ -17,4 +18,13 @@ CALL (u) {
   WHERE ip IS NOT NULL
   RETURN collect({ip: ip.addr, accounts: near}) AS ip_bursts
 }
-RETURN invitee_times, invitees, ip_bursts
+CALL (u) {
+  OPTIONAL MATCH (u)-[:PLACED]->(o:Order)-[:FROM_IP]->(ip:IP)
+  WHERE COUNT { (ip)<-[:SEEN_AT]-() } <= $max_ip_users
+  OPTIONAL MATCH (ip)<-[:FROM_IP]-(o2:Order)<-[:PLACED]-(v:User)
+  WHERE v <> u AND abs(o2.paid_at.epochSeconds - o.paid_at.epochSeconds) <= $burst_seconds
+  WITH ip, collect(DISTINCT v.id) AS buyers, collect(DISTINCT o2.id) AS orders
+  WHERE ip IS NOT NULL
+  RETURN collect({ip: ip.addr, buyers: buyers, orders: orders}) AS order_bursts
+}
+RETURN invitee_times, invitees, ip_bursts, order_bursts

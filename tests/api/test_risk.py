@@ -24,14 +24,16 @@ def _load_demo() -> dict[str, Any]:
 
 def _wait_for_job(client: Any, job_id: str, timeout: float = 180.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
-    seen = set()
+    seen: set[str] = set()
+    progress: list[float] = []
     while time.monotonic() < deadline:
         job = client.get(f"/v1/jobs/{job_id}", headers=auth("risk")).json()
         seen.add(job["status"])
+        progress.append(job.get("progress") or 0.0)
         if job["status"] in ("succeeded", "failed"):
-            job["seen"] = seen
+            job["seen"], job["progress_seen"] = seen, progress
             return job
-        time.sleep(0.3)
+        time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish in {timeout} s")
 
 
@@ -48,7 +50,9 @@ def _detect_through_api(client: Any) -> dict[str, Any]:
     assert response.status_code == 202
     job = _wait_for_job(client, response.json()["job_id"])
     assert job["status"] == "succeeded", job
-    assert job["progress"] == 1.0
+    assert job["progress"] == 1.0 and job["seen"] <= {"queued", "running", "succeeded"}
+    assert all(0.0 <= p <= 1.0 for p in job["progress_seen"])
+    assert job["progress_seen"] == sorted(job["progress_seen"])  # progress never goes back
     return job
 
 
@@ -106,6 +110,28 @@ def test_an_order_after_detection_is_held_at_birth_and_ids_stay_stable(client, p
     assert again["rings"] >= 1
     ids = {r["ring_id"] for r in risk.list_rings(0.0, 1000, None)}
     assert ring["ring_id"] in ids
+
+
+def test_a_dismiss_after_a_settlement_run_credits_what_that_run_passed_by(client, planted):
+    ring, organiser = planted["ring"], planted["truth"]["organiser"]
+    run = client.post("/v1/settlement/run", headers=auth("admin"),
+                      json={"as_of": "2026-11-30T00:00:00Z"})
+    assert run.status_code == 200 and run.json()["credited"] > 0  # the run credited others
+    held = _member_rebates(ring["members"])
+    assert held and {r["status"] for r in held} == {"held"}  # ... and passed the ring by
+    credited_before = ledger.balances(organiser)["cash"]["credited"]
+
+    response = client.post(f"/v1/risk/rings/{ring['ring_id']}/decision", headers=auth("risk"),
+                           json={"decision": "dismiss", "note": "checked: one family"})
+    assert response.status_code == 200, response.text
+    after = _member_rebates(ring["members"])
+    # paid in September, so confirmed, payable and credited by that run had they not been held
+    assert {r["status"] for r in after} == {"credited"}
+    to_organiser = sum(r["amount_cents"] for r in after if r["beneficiary"] == organiser)
+    balances = ledger.balances(organiser)["cash"]
+    assert balances["credited"] == credited_before + to_organiser and balances["held"] == 0
+    check = ledger.check()
+    assert check["total"] == 0 and check["unbalanced"] == 0 and check["negative_buckets"] == 0
 
 
 def test_dismiss_releases_held_rebates_to_where_they_would_be(client, planted):
@@ -230,6 +256,35 @@ def test_a_three_deep_chain_of_new_accounts_under_an_organiser_is_a_signal(clien
     view = client.get(f"/v1/risk/users/{chain[-1]}", headers=auth("risk")).json()
     signal = next(s for s in view["signals"] if s["code"] == "new_account_chain")
     assert signal["evidence"] == [f"user:{chain[1]}", f"user:{chain[0]}", f"user:{organiser}"]
+
+
+def test_velocity_order_bursts_and_a_large_first_order_are_read_from_the_graph(client, ids):
+    boss, ip = ids("boss"), "198.18.7.7"
+    invitees = [ids(f"v{n}") for n in range(21)]
+    events = [make_user(boss, at="2025-12-01T10:00:00+08:00")]
+    events += [make_user(v, boss, at=f"2026-03-01T10:{n:02d}:00+08:00")
+               for n, v in enumerate(invitees)]
+    # the first invitee pays 1,500 yuan five minutes after registering; the other twenty
+    # order from the same IP within the hour, each on a device of its own
+    events.append(make_order(ids("big"), invitees[0], [("phones", 150_000)], ip=ip,
+                             device_id=ids("d0"), at="2026-03-01T10:05:00+08:00"))
+    events += [make_order(ids(f"o{n}"), v, ip=ip, device_id=ids(f"d{n}"),
+                          at=f"2026-03-01T10:{30 + n:02d}:00+08:00")
+               for n, v in enumerate(invitees[1:], start=1)]
+    assert client.post("/v1/events", json=events, headers=auth("mall")).json()["rejected"] == []
+
+    boss_view = client.get(f"/v1/risk/users/{boss}", headers=auth("risk")).json()
+    velocity = next(s for s in boss_view["signals"] if s["code"] == "invite_velocity")
+    assert velocity["detail"] == f"{boss} invited 21 accounts within 24 hours"
+    assert velocity["evidence"] == [f"user:{v}" for v in invitees]
+
+    view = client.get(f"/v1/risk/users/{invitees[0]}", headers=auth("risk")).json()
+    codes = {s["code"]: s for s in view["signals"]}
+    assert "orders by 20 other accounts came from IP 198.18.7.7" in codes["ip_burst"]["detail"]
+    assert {f"order:{ids(f'o{n}')}" for n in range(1, 21)} <= set(codes["ip_burst"]["evidence"])
+    large = codes["new_account_large_order"]
+    assert large["evidence"] == [f"order:{ids('big')}"]
+    assert "150000 cents came 5 minutes after registering" in large["detail"]
 
 
 def test_the_graph_projection_equals_the_one_built_from_the_events(clean_graph):

@@ -73,6 +73,24 @@ def test_invite_velocity_and_ip_bursts_from_activity():
     assert found[1].evidence == ["ip:203.0.113.9"]
 
 
+def test_an_order_burst_on_an_ip_is_one_ip_burst_signal_with_the_orders():
+    quiet = {"invitee_times": [], "invitees": [], "ip_bursts": []}
+    burst = {"ip": "203.0.113.9", "buyers": [f"b{n}" for n in range(10)],
+             "orders": [f"o{n}" for n in range(11)]}
+    found = signals.activity_signals("u", {**quiet, "order_bursts": [burst]})
+    assert codes(found) == ["ip_burst"]
+    assert found[0].detail == ("11 orders by 10 other accounts came from IP 203.0.113.9 within "
+                               "an hour of one of its orders")
+    assert found[0].evidence == ["ip:203.0.113.9", *sorted(f"order:o{n}" for n in range(11))]
+    few = {**burst, "buyers": burst["buyers"][:9]}
+    assert signals.activity_signals("u", {**quiet, "order_bursts": [few]}) == []
+    both = signals.activity_signals("u", {**quiet, "order_bursts": [burst], "ip_bursts": [
+        {"ip": "203.0.113.9", "accounts": [f"x{n}" for n in range(12)]}]})
+    assert codes(both) == ["ip_burst"] and signals.score(both) == 0.3
+    assert both[0].detail.startswith("12 other accounts appeared on IP 203.0.113.9")
+    assert both[0].evidence[0] == "ip:203.0.113.9" and both[0].evidence.count("ip:203.0.113.9") == 1
+
+
 def test_max_in_window_counts_the_densest_stretch():
     assert signals.max_in_window([], 10) == (0, 0)
     assert signals.max_in_window([0, 5, 11, 12, 13, 30], 10) == (4, 1)

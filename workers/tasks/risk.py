@@ -1,5 +1,7 @@
 """Ring detection as a Celery job whose progress the API shows (GET /v1/jobs/{id})."""
 
+from typing import Any
+
 from celery.utils.log import get_task_logger
 
 from graph import jobs, risk
@@ -12,11 +14,12 @@ log = get_task_logger(__name__)
 def detect(job_id: str, seed: int = 0, actor: str = "system:detect") -> dict:  # type: ignore[type-arg]
     """Run detection, reporting stage and progress on the job; a failure marks it failed."""
     jobs.update(job_id, status="running", stage="starting", progress=0.0)
-    last = [0.0]
+    shown: list[Any] = ["starting", 0.0]  # the stage and fraction last written to the job
 
     def progress(stage: str, fraction: float) -> None:
-        if fraction - last[0] >= 0.02 or fraction >= 1.0:
-            last[0] = fraction
+        # every new stage is shown; within a stage, steps of 2% (each is a Redis write)
+        if stage != shown[0] or fraction - shown[1] >= 0.02 or fraction >= 1.0:
+            shown[:] = [stage, fraction]
             jobs.update(job_id, stage=stage, progress=round(fraction, 3))
 
     try:
