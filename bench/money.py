@@ -45,6 +45,8 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         order_events = events[users:]
 
         # 1. Orders through the API and the worker: first POST to last rebate stored.
+        paths = stack.Paths(settings.data_dir)
+        cpu_before = cpu_by_service(paths)
         with progress("orders to rebates", len(order_events)) as advance:
             started = time.perf_counter()
             for start in range(0, len(order_events), 1000):
@@ -59,6 +61,13 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
                      "per_s": len(order_events) / posted, "seconds": posted})
         rows.append({"label": "orders: POST to rebates stored by the worker (orders/s)",
                      "per_s": len(order_events) / elapsed, "seconds": elapsed})
+        cpu_after = cpu_by_service(paths)
+        for name, seconds in cpu_after.items():  # where the two cores went meanwhile
+            used = seconds - cpu_before.get(name, 0.0)
+            rows.append({"label": f"orders pipeline: CPU of {name} (% of one core; "
+                                  "CPU µs per order)",
+                         "per_s": 100 * used / elapsed, "seconds": used,
+                         "us_per_item": 1e6 * used / len(order_events)})
 
         # 2. Payouts of orders already computed.
         rng = random.Random(seed)
@@ -96,6 +105,39 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
             db.close_driver()
             stack.down(settings, say=say)
     return {"rows": rows, "users": users, "orders": orders, "profile": results_profile["shares"]}
+
+
+def cpu_by_service(paths: Any) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each running service with all its child
+    processes (the worker's pool), and by this benchmark process, from /proc."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent pid, cpu seconds)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+
+    def tree(root: int) -> float:
+        total, todo = 0.0, [root]
+        while todo:
+            pid = todo.pop()
+            total += stats.get(pid, (0, 0.0))[1]
+            todo += [child for child, (parent, _) in stats.items() if parent == pid]
+        return total
+
+    from cli import stack
+
+    found = {name: tree(pid) for name in ("neo4j", "api", "worker", "redis")
+             if (pid := stack.running_pid(paths, name)) is not None}
+    found["benchmark client"] = stats.get(os.getpid(), (0, 0.0))[1]
+    return found
 
 
 def profile(order_events: list[dict[str, Any]]) -> dict[str, Any]:
