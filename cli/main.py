@@ -4,7 +4,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -260,6 +260,8 @@ def bench(
     suite: Annotated[str, typer.Option(help="platform (import, lookups vs PostgreSQL) or "
                                             "money (orders to rebates, payouts, settlement, "
                                             "simulation)")] = "platform",
+    clients: Annotated[int, typer.Option(min=1, help="money: concurrent clients posting the "
+                                                     "orders, as a mall's app servers do")] = 1,
 ) -> None:
     """Benchmark on its own stack: `platform` against PostgreSQL, or `money`."""
     from contextlib import contextmanager
@@ -270,7 +272,11 @@ def bench(
     if suite not in ("platform", "money"):
         err.print("--suite is platform or money")
         raise typer.Exit(2)
-    run = run_platform if suite == "platform" else money.run
+    if suite == "platform":
+        run = run_platform
+    else:
+        def run(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            return money.run(*args, clients=clients, **kwargs)
 
     @contextmanager
     def progress(label: str, total: int):  # noqa: ANN202

@@ -250,9 +250,9 @@ def _python_bin(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
-def start_worker(settings: Settings, paths: Paths, say: Callable[[str], None] = print,
-                 concurrency: int = 2) -> None:
-    """Start a Celery worker process (idempotent)."""
+def start_worker(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
+    """Start a Celery worker with TIERGRAPH_WORKER_CONCURRENCY processes (idempotent)."""
+    concurrency = settings.worker_concurrency
     if running_pid(paths, "worker") is None:
         say("starting the Celery worker")
         _spawn(paths, "worker", [_python_bin("celery"), "-A", "workers.app", "worker",

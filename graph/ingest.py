@@ -340,16 +340,23 @@ def _write(tx: ManagedTransaction, plan: _Plan) -> dict[str, Any]:
         total += answer["created"]
     for answer in batches("events.write_sessions", plan.sessions):
         total += answer["created"]
-    for answer in batches("events.write_orders", plan.orders):
+    # LOCK ORDER: writing a relationship locks both its nodes until the commit. The API's
+    # ingestion and the workers' rebate computations run at once and lock the same users (a
+    # buyer here, a beneficiary there; a super-inviter is both, everywhere), so every
+    # statement takes its users, and then its identifiers, in ascending id order: waits
+    # instead of deadlocks (each one a retried transaction and a second of back-off).
+    by_buyer = sorted(plan.orders, key=lambda r: (r["user_id"], r["order_id"]))
+    for answer in batches("events.write_orders", by_buyer):
         new_orders.extend(answer["ids"])
     total += len(new_orders)
     # Each link kind is its own simple statement: fewer eager barriers than one big one.
     created = set(new_orders)
-    orders = [r for r in plan.orders if r["order_id"] in created]
+    orders = [r for r in by_buyer if r["order_id"] in created]
     for name, key in (("events.order_links_device", "device_id"), ("events.order_links_ip", "ip"),
                       ("events.order_links_payment", "payment_account"),
                       ("events.order_links_address", "shipping_address")):
-        batches(name, [r for r in orders if r[key] is not None])
+        batches(name, sorted((r for r in orders if r[key] is not None),
+                             key=lambda r, key=key: (r[key], r["order_id"])))
     for name, rows in (("events.write_refunds", plan.refunds),
                        ("events.write_completions", plan.completions)):
         for answer in batches(name, rows):

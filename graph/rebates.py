@@ -139,6 +139,10 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
     rows = [row for c in contexts for row in plan_rebates(c, rules, max_tiers)]
     buyers = sorted({c["buyer"] for c in contexts})
     apply_risk(rows, signals.hold_decisions(tx, buyers, get_settings().hold_score))
+    # Linking a rebate to its beneficiary locks that user (a super-inviter is in every batch):
+    # taking those locks in one global order (by user id) lets concurrent computations queue
+    # instead of deadlocking and being retried (see LOCK ORDER in graph/ingest.py).
+    rows.sort(key=lambda r: (r["beneficiary"], r["rebate_id"]))
     db.run(
         tx,
         "rebates.create",

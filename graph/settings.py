@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     write_batch_size: int = Field(default=2_000, ge=1)
     compute_batch_size: int = Field(default=500, ge=1)
+    worker_concurrency: int = Field(default=2, ge=1)  # Celery worker processes
 
     @field_validator("max_tiers")
     @classmethod
