@@ -418,6 +418,9 @@ def audit_verify() -> None:
         console.print(f"audit log intact: {result['entries']} entries ({result['sealed']} sealed "
                       f"in the audit store), head {result['head_hash']}")
         return
+    if result["first_broken"] is None:  # the audit store did not answer: nothing was judged
+        console.print(f"[red]{result['problem']}[/red]")
+        raise typer.Exit(1)
     console.print(f"[red]audit log broken at entry {result['first_broken']}:[/red] "
                   f"{result['problem']} ({result['entries']} entries verified before it)")
     raise typer.Exit(1)

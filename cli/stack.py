@@ -226,9 +226,10 @@ def start_audit_store(settings: Settings, paths: Paths, say: Callable[[str], Non
     only append to and read the audit stream (graph/auditstore.py); every write is fsynced."""
     from graph import auditstore
 
+    port = _port(settings.audit_store_url, 6379)
     if running_pid(paths, "audit") is None:
         if auditstore.ping():
-            say(f"the audit store already answers on port {_port(settings.audit_store_url, 6379)}")
+            say(f"the audit store already answers on port {port}")
             return
         server = ensure_redis_server()
         adir = paths.data / "audit"
@@ -236,11 +237,11 @@ def start_audit_store(settings: Settings, paths: Paths, say: Callable[[str], Non
         conf = adir / "redis.conf"
         conf.write_text("\n".join([
             "# Written by tiergraph at each start; the ACL lines come from graph/auditstore.py.",
-            "bind 127.0.0.1", f"port {_port(settings.audit_store_url, 6379)}",
+            "bind 127.0.0.1", f"port {port}",
             f"dir {adir.resolve()}", "appendonly yes", "appendfsync always", 'save ""',
             "daemonize no", *auditstore.acl_lines(settings), ""]))
         conf.chmod(0o600)
-        say(f"starting the audit store on port {_port(settings.audit_store_url, 6379)}")
+        say(f"starting the audit store on port {port}")
         _spawn(paths, "audit", [server, str(conf.resolve())], dict(os.environ))
         _wait(auditstore.ping, "the audit store", 30, paths, "audit")
 

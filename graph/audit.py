@@ -17,7 +17,7 @@ checks the entries not sealed yet, and names the first broken entry.
 import hashlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,8 +97,6 @@ def _seal_after_commit() -> None:
 db.after_commit(_seal_after_commit)
 
 
-
-
 def page(after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
     """Entries after seq `after`, oldest first."""
     rows = db.read_query("audit.page", after=after, limit=limit)
@@ -108,7 +106,8 @@ def page(after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
     return rows
 
 
-def _batches(fetch: Any, batch: int) -> Iterator[dict[str, Any]]:
+def _batches(fetch: Callable[[int, int], list[dict[str, Any]]],
+             batch: int) -> Iterator[dict[str, Any]]:
     after = 0
     while True:
         rows = fetch(after, batch)
@@ -131,7 +130,7 @@ def verify(batch: int = 1000) -> dict[str, Any]:
         graph_entries = _batches(lambda a, n: db.read_query("audit.page", after=a, limit=n), batch)
         return _walk(sealed_entries, graph_entries)
     except auditstore.AuditStoreError as error:
-        return _broken(0, 0, 1, f"cannot verify: {error}")
+        return _broken(0, 0, None, f"cannot verify: {error}")
 
 
 def _walk(sealed_entries: Iterator[dict[str, Any]],
@@ -186,6 +185,6 @@ def _walk(sealed_entries: Iterator[dict[str, Any]],
             "head_hash": running}
 
 
-def _broken(checked: int, sealed: int, seq: int, problem: str) -> dict[str, Any]:
+def _broken(checked: int, sealed: int, seq: int | None, problem: str) -> dict[str, Any]:
     return {"ok": False, "entries": checked, "sealed": sealed, "first_broken": seq,
             "problem": problem, "head_hash": None}

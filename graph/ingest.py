@@ -343,8 +343,9 @@ def _write(tx: ManagedTransaction, plan: _Plan) -> dict[str, Any]:
     # LOCK ORDER: writing a relationship locks both its nodes until the commit. The API's
     # ingestion and the workers' rebate computations run at once and lock the same users (a
     # buyer here, a beneficiary there; a super-inviter is both, everywhere), so every
-    # statement takes its users, and then its identifiers, in ascending id order: waits
-    # instead of deadlocks (each one a retried transaction and a second of back-off).
+    # statement takes its users, and then its identifiers, in ascending id order: a wait
+    # where the order differed would be a deadlock and a retried transaction. (Those left
+    # come from the kernel's own relationship-group locks: docs/benchmarks.md.)
     by_buyer = sorted(plan.orders, key=lambda r: (r["user_id"], r["order_id"]))
     for answer in batches("events.write_orders", by_buyer):
         new_orders.extend(answer["ids"])
