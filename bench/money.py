@@ -41,8 +41,8 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         ensure_default_rule()
         events, _ = mall.events(users, orders, seed)
         say(f"registering {users:,} users")
-        for start in range(0, users, 5000):
-            ingest_raw(events[start:start + 5000])
+        for start in range(0, users, 5000):  # the users only: orders go through the API
+            ingest_raw(events[start:min(start + 5000, users)])
         order_events = events[users:]
 
         # 1. Orders through the API and the worker: first POST to last rebate stored.
@@ -53,8 +53,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
             started = time.perf_counter()
             post_all(api, calls, clients, advance)
             posted = time.perf_counter() - started
-            while db.read_query("bench.uncomputed_orders")[0]["orders"] > 0:
-                time.sleep(0.2)
+            wait_for_rebates(paths)
             elapsed = time.perf_counter() - started
         rows.append({"label": f"orders: POST /v1/events, 1,000 a call, {clients} client(s) "
                               "(events/s)",
@@ -105,6 +104,24 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
             db.close_driver()
             stack.down(settings, say=say)
     return {"rows": rows, "users": users, "orders": orders, "profile": results_profile["shares"]}
+
+
+def wait_for_rebates(paths: Any, stalled_after: float = 120.0) -> None:
+    """Until the worker has computed every order; a clear error, not a hang, when nothing
+    moves for `stalled_after` seconds (a lost task: the bench starts no beat to sweep it)."""
+    from graph import db
+
+    left, moved_at = None, time.monotonic()
+    while True:
+        now_left = db.read_query("bench.uncomputed_orders")[0]["orders"]
+        if now_left == 0:
+            return
+        if now_left != left:
+            left, moved_at = now_left, time.monotonic()
+        elif time.monotonic() - moved_at > stalled_after:
+            raise RuntimeError(f"{now_left} orders still uncomputed after {stalled_after:.0f} s "
+                               f"without progress; see {paths.logfile('worker')}")
+        time.sleep(0.2)
 
 
 def post_all(api: Any, calls: list[list[dict[str, Any]]], clients: int,
