@@ -72,10 +72,21 @@ def test_neo4j_restart_loses_no_acknowledged_event(client, ids):
     refused: list[int] = []
     stop = threading.Event()
 
+    root = ids("root")
+    assert ingest_raw([make_user(root)]).accepted == 1
+
+    def batch_of(n):
+        """Ten users in a chain under the root, and a paid order from each: 1 + 2 + 8 * 3
+        rebates."""
+        chain = [ids(f"b{n}-{k}") for k in range(10)]
+        return make_chain(chain, root) + [
+            make_order(ids(f"o{n}-{k}"), user, [("home", 10_000 + k)])
+            for k, user in enumerate(chain)]
+
     def send_batches():
         n = 0
         while not stop.is_set() or n < 5:
-            batch = [make_user(ids(f"b{n}-{k}")) for k in range(20)]
+            batch = batch_of(n)
             while True:  # a mall retries until acknowledged; replays are harmless
                 answer = client.post("/v1/events", headers=auth("mall"), json=batch)
                 if answer.status_code == 200:
@@ -102,4 +113,13 @@ def test_neo4j_restart_loses_no_acknowledged_event(client, ids):
 
     sent = len(acknowledged)
     assert acknowledged == list(range(sent))
-    assert db.read_query("testing.users_by_prefix", prefix=ids("b"))[0]["users"] == 20 * sent
+    assert db.read_query("testing.users_by_prefix", prefix=ids("b"))[0]["users"] == 10 * sent
+    # every acknowledged order is there once and is paid once: the worker computes what the
+    # API enqueued, the sweep what an enqueue lost to the outage
+    celery_app.send_task("rebates.sweep", kwargs={"older_than_seconds": 0, "limit": 5000})
+    wait_for(lambda: computed(ids("o"))["computed"] == 10 * sent)
+    state = computed(ids("o"))
+    assert (state["orders"], state["max_runs"]) == (10 * sent, 1)
+    assert state["rebates"] == state["rebate_rows"] == state["accruals"] == 27 * sent
+    check = ledger.check()
+    assert (check["total"], check["unbalanced"]) == (0, 0)
