@@ -170,17 +170,15 @@ def _walk(sealed_entries: Iterator[dict[str, Any]],
         graph_row = next(graph_entries, None)
     head = db.read_query("audit.head")
     head_seq, head_hash = (head[0]["seq"], head[0]["hash"]) if head else (0, GENESIS)
-    # entries appended while this ran are past what was read: the head may be ahead of it
-    if head_seq < seq or (head_seq == seq and head_hash != running):
+    if head_seq == seq:
+        tail_kept = head_hash == running
+    else:  # an entry appended while this ran is past what was read; anything else was cut
+        later = db.read_query("audit.page", after=seq, limit=1) if head_seq > seq else []
+        tail_kept = bool(later) and later[0]["seq"] == seq + 1 and later[0]["prev_hash"] == running
+    if not tail_kept:
         return _broken(seq, sealed, seq + 1,
                        f"the head records {head_seq} entries ending in {head_hash[:12]}; "
                        f"the log holds {seq} (entries at the end were deleted)")
-    if head_seq > seq:
-        later = db.read_query("audit.page", after=seq, limit=1)
-        if not later or later[0]["seq"] != seq + 1 or later[0]["prev_hash"] != running:
-            return _broken(seq, sealed, seq + 1,
-                           f"the head records {head_seq} entries ending in {head_hash[:12]}; "
-                           f"the log holds {seq} (entries at the end were deleted)")
     return {"ok": True, "entries": seq, "sealed": sealed, "first_broken": None, "problem": None,
             "head_hash": running}
 

@@ -1,5 +1,6 @@
-"""make_* helpers that build events for tests."""
+"""make_* helpers that build events (and audited rules) for tests."""
 
+from collections.abc import Callable
 from typing import Any
 
 AT = "2026-03-01T10:00:00+08:00"
@@ -36,3 +37,14 @@ def make_order(order_id: str, user_id: str, items: list[tuple[str, int]] | None 
 
 def make_session(user_id: str, device_id: str, ip: str, at: str = AT) -> dict[str, Any]:
     return {"type": "session", "user_id": user_id, "device_id": device_id, "ip": ip, "at": at}
+
+
+def make_audited_rules(client: Any, ids: Callable[[str], str], n: int) -> None:
+    """Create n rules through the API as an admin, each one audit entry; in a category of
+    their own, so other tests' orders are untouched."""
+    from tests.conftest import auth
+
+    for k in range(n):
+        answer = client.post("/v1/rules", headers=auth("admin"),
+                             json={"id": ids(f"r{k}"), "tiers": [100 + k], "category": "audit-test"})
+        assert answer.status_code == 201, answer.text

@@ -10,7 +10,7 @@ from graph import audit, db
 from graph.ingest import ingest_raw
 from graph.rebates import compute_rebates
 from tests.conftest import auth
-from tests.factories import make_chain, make_order
+from tests.factories import make_audited_rules, make_chain, make_order
 
 ADMIN = auth("admin")
 
@@ -70,11 +70,7 @@ def _verify_cli():
 
 @pytest.mark.parametrize("mode", ["edit", "delete", "truncate"])
 def test_verify_names_the_first_broken_entry(client, clean_graph, ids, mode):
-    for n in range(5):
-        assert client.post("/v1/rules", headers=ADMIN,
-                           json={"id": ids(f"r{n}"), "tiers": [100 + n],
-                                 # a category of its own, so other tests' orders are untouched
-                                 "category": "audit-test"}).status_code == 201
+    make_audited_rules(client, ids, 5)
     assert audit.verify()["ok"] and audit.verify()["entries"] == 5
     intact = _verify_cli()
     assert intact.returncode == 0 and "5 entries (5 sealed in the audit store)" in intact.stdout

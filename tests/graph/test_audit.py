@@ -9,18 +9,11 @@ from cli import stack
 from graph import audit, auditstore, db
 from graph.settings import get_settings
 from tests.conftest import EXTERNAL, auth
-
-
-def make_rules(client, ids, n: int) -> None:
-    for k in range(n):
-        # a category of their own, so other tests' orders are untouched
-        answer = client.post("/v1/rules", headers=auth("admin"),
-                             json={"id": ids(f"r{k}"), "tiers": [100 + k], "category": "audit-test"})
-        assert answer.status_code == 201, answer.text
+from tests.factories import make_audited_rules
 
 
 def test_every_entry_is_sealed_as_it_is_appended(client, clean_graph, ids):
-    make_rules(client, ids, 3)
+    make_audited_rules(client, ids, 3)
     in_graph = db.read_query("audit.page", after=0, limit=10)
     sealed = auditstore.sealed(0)
     assert [e["seq"] for e in sealed] == [1, 2, 3]
@@ -31,7 +24,7 @@ def test_every_entry_is_sealed_as_it_is_appended(client, clean_graph, ids):
 
 
 def test_a_chain_rebuilt_in_the_graph_is_caught_by_its_seal(client, clean_graph, ids):
-    make_rules(client, ids, 4)
+    make_audited_rules(client, ids, 4)
     entries = db.read_query("audit.page", after=0, limit=10)
     # rewrite entry 2 and recompute every hash after it, and the head's, as an intruder would
     running, rows = entries[0]["hash"], []
@@ -51,7 +44,7 @@ def test_a_chain_rebuilt_in_the_graph_is_caught_by_its_seal(client, clean_graph,
 
 
 def test_the_application_account_cannot_change_the_sealed_log(client, clean_graph, ids):
-    make_rules(client, ids, 2)
+    make_audited_rules(client, ids, 2)
     app_account = redis.Redis.from_url(get_settings().audit_store_url)
     for command in (("DEL", auditstore.STREAM), ("XDEL", auditstore.STREAM, "1-1"),
                     ("XTRIM", auditstore.STREAM, "MAXLEN", "0"), ("FLUSHALL",), ("FLUSHDB",),
@@ -72,7 +65,7 @@ def test_entries_appended_while_the_store_is_down_are_sealed_when_it_is_back(
         client, clean_graph, ids):
     settings = get_settings()
     paths = stack.Paths(settings.data_dir)
-    make_rules(client, ids, 1)
+    make_audited_rules(client, ids, 1)
     assert stack.stop_service(paths, "audit")
     try:
         answer = client.post("/v1/rules", headers=auth("admin"),
