@@ -67,15 +67,26 @@ def move(txn_id: str, type_: str, kind: str, at: datetime, amount: int, *,
 
 
 def book(tx: ManagedTransaction, txns: list[Txn], token: str) -> int:
-    """Store transactions not stored yet (same id: skipped); returns how many were new."""
+    """Store transactions not stored yet (same id: skipped); returns how many were new.
+
+    Each is one LedgerTxn holding its legs (cypher/ledger/book.cypher); legs of zero are
+    left out. A movement concerns one user at most: its legs outside the mall's accounts
+    all belong to that user.
+    """
     if not txns:
         return 0
-    rows = [{
-        "id": t.id, "type": t.type, "kind": t.kind, "at": t.at.isoformat(),
-        "rebate_id": t.rebate_id, "memo": t.memo,
-        "legs": [{"user_id": leg.user_id, "bucket": leg.bucket, "amount": leg.amount_cents}
-                 for leg in t.legs if leg.amount_cents != 0],
-    } for t in txns]
+    rows = []
+    for t in txns:
+        legs = [leg for leg in t.legs if leg.amount_cents != 0]
+        users = {leg.user_id for leg in legs if leg.user_id is not None}
+        if len(users) > 1:
+            raise ValueError(f"ledger transaction {t.id} moves money of several users: {users}")
+        rows.append({
+            "id": t.id, "type": t.type, "kind": t.kind, "at": t.at.isoformat(),
+            "rebate_id": t.rebate_id, "memo": t.memo, "user_id": next(iter(users), None),
+            "buckets": [leg.bucket for leg in legs],
+            "amounts": [leg.amount_cents for leg in legs],
+        })
     return int(db.run(tx, "ledger.book", txns=rows, token=token)[0]["booked"])
 
 

@@ -1,3 +1,7 @@
-// Sums of a user's ledger entries by kind, bucket and transaction type.
-MATCH (e:LedgerEntry {user_id: $user_id})
-RETURN e.kind AS kind, e.bucket AS bucket, e.type AS type, sum(e.amount_cents) AS cents
+// Sums of a user's ledger legs by kind, bucket and transaction type (the user's own legs:
+// those not in the mall's pool or gateway).
+MATCH (x:LedgerTxn {user_id: $user_id})
+UNWIND range(0, size(x.buckets) - 1) AS i
+WITH x, x.buckets[i] AS bucket, x.amounts[i] AS cents
+WHERE NOT bucket IN ['pool', 'gateway']
+RETURN x.kind AS kind, bucket, x.type AS type, sum(cents) AS cents

@@ -4,9 +4,11 @@ CREATE INDEX order_rebates_pending IF NOT EXISTS FOR (n:Order) ON (n.rebates_com
 CREATE INDEX rebate_status IF NOT EXISTS FOR (n:Rebate) ON (n.status);
 CREATE INDEX user_registered_at IF NOT EXISTS FOR (n:User) ON (n.registered_at);
 CREATE INDEX user_phone_hash IF NOT EXISTS FOR (n:User) ON (n.phone_hash);
-CREATE INDEX ledger_entry_user IF NOT EXISTS FOR (n:LedgerEntry) ON (n.user_id);
+CREATE INDEX ledger_txn_user IF NOT EXISTS FOR (n:LedgerTxn) ON (n.user_id);
 CREATE INDEX rebate_beneficiary IF NOT EXISTS FOR (n:Rebate) ON (n.beneficiary);
 CREATE INDEX withdrawal_status IF NOT EXISTS FOR (n:Withdrawal) ON (n.status);
 CREATE INDEX user_hold_ring IF NOT EXISTS FOR (n:User) ON (n.hold_ring);
 CREATE INDEX rebate_hold_by IF NOT EXISTS FOR (n:Rebate) ON (n.hold_by);
 CREATE INDEX ring_score IF NOT EXISTS FOR (n:Ring) ON (n.score);
+// Legs live on their LedgerTxn now (cypher/ledger/migrate_legs.cypher): the old per-leg index goes.
+DROP INDEX ledger_entry_user IF EXISTS;
