@@ -123,8 +123,20 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
 
             api = httpx.Client(base_url=f"http://127.0.0.1:{settings.api_port}",
                                headers={"Authorization": "Bearer bench-mall"})
+            # The server's and the loopback's share of a call, without any driver (bench/bolt.py).
+            from urllib.parse import urlparse
+
+            from bench.bolt import BareBolt
+            from graph.queries import queries
+
+            where = urlparse(settings.neo4j_uri)
+            bare = BareBolt(where.hostname or "127.0.0.1", where.port or 7687)
             say("measuring lookups")
             suites = [
+                ("floor: bare Bolt socket, no driver, RETURN 1",
+                 lambda u: bare.run(queries["admin.ping"], {}), deep_ids, 1),
+                ("upline: bare Bolt socket, no driver (the same query)",
+                 lambda u: bare.run(queries["invites.upline"], {"user_id": u}), deep_ids, 1),
                 ("floor: Neo4j driver, RETURN 1",
                  lambda u: db.read_query("admin.ping"), deep_ids, 1),
                 ("upline: Neo4j driver (graph.invites.upline, auto-commit)",
@@ -165,6 +177,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
                 "uplines_batch": _profile(driver, "invites.uplines_batch", {"ids": batches[0]}),
             }
             api.close()
+            bare.close()
             pg.close()
     finally:
         if not keep:
