@@ -3,10 +3,9 @@
 import re
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -70,6 +69,36 @@ class BodyLimit:
         await self.app(scope, limited_receive, send)
 
 
+class RequestId:
+    """Every request carries an id (the caller's X-Request-ID if sane, else a new one), kept
+    in request.state for audit entries and echoed in the answer's X-Request-ID.
+
+    Plain ASGI rather than `@app.middleware("http")`: Starlette's BaseHTTPMiddleware runs
+    the rest of the request in a task of its own with streams between them, which cost more
+    per call than the upline query's driver round trip (docs/benchmarks.md)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() != b"x-request-id"]
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     get_settings()  # refuses TIERGRAPH_MAX_TIERS above 3 before serving anything
@@ -91,15 +120,7 @@ def create_app() -> FastAPI:
 
     app.add_middleware(BodyLimit)
 
-    @app.middleware("http")
-    async def request_id(request: Request, call_next: Any) -> Response:
-        """Every request carries an id (the caller's X-Request-ID if sane), echoed back and
-        written into audit entries."""
-        given = request.headers.get("x-request-id", "")
-        request.state.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
-        response: Response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        return response
+    app.add_middleware(RequestId)
 
     for router in ROUTERS:
         app.include_router(router)

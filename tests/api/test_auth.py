@@ -92,3 +92,12 @@ def test_health_needs_no_key(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"] == {"neo4j": True, "redis": True,
                                                                   "audit_store": True}
+
+
+def test_every_answer_carries_a_request_id(client):
+    given = client.get("/healthz", headers={"X-Request-ID": "mall-7:abc"})
+    assert given.headers["x-request-id"] == "mall-7:abc"  # a sane id is echoed
+    made = client.get("/v1/rules", headers={"X-Request-ID": "no spaces allowed"})
+    assert made.status_code == 401  # errors carry one too
+    assert re.fullmatch(r"[0-9a-f]{32}", made.headers["x-request-id"])
+    assert made.headers.get_list("x-request-id") == [made.headers["x-request-id"]]
