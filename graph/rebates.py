@@ -139,10 +139,6 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
     rows = [row for c in contexts for row in plan_rebates(c, rules, max_tiers)]
     buyers = sorted({c["buyer"] for c in contexts})
     apply_risk(rows, signals.hold_decisions(tx, buyers, get_settings().hold_score))
-    # Linking a rebate to its beneficiary locks that user (a super-inviter is in every batch):
-    # taking those locks in one global order (by user id) lets concurrent computations queue
-    # instead of deadlocking and being retried (see LOCK ORDER in graph/ingest.py).
-    rows.sort(key=lambda r: (r["beneficiary"], r["rebate_id"]))
     db.run(
         tx,
         "rebates.create",
@@ -151,6 +147,14 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
         now=datetime.now(UTC).isoformat(),
     )
     ledger.book(tx, accruals(rows), token=uuid.uuid4().hex)
+    # Linking a rebate to its beneficiary locks that user until the commit (a super-inviter
+    # is in every batch), so it comes last, and in one global order (by user id) so that
+    # concurrent computations queue instead of deadlocking (see LOCK ORDER in
+    # graph/ingest.py). A computation waiting on such a lock spins in Neo4j before it parks:
+    # the shorter the others hold them, the less CPU that costs (docs/benchmarks.md).
+    links = sorted(({"rebate_id": r["rebate_id"], "beneficiary": r["beneficiary"]} for r in rows),
+                   key=lambda r: (r["beneficiary"], r["rebate_id"]))
+    db.run(tx, "rebates.link_beneficiaries", rows=links)
     return len(contexts)
 
 

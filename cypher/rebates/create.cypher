@@ -1,15 +1,17 @@
 // Stores rebates (pending, held by a risk hold, or void) from $rows {rebate_id, order_id, beneficiary, tier, kind, original_cents,
 // amount_cents, status, reason, path, paid_at, rule_ids, held_from, held_reason, hold_by} (pending, or void when the order
-// was refunded in full before they were computed), linked (Order)-[:EARNS]->(Rebate)-[:TO]->(User), and
+// was refunded in full before they were computed), linked (Order)-[:EARNS]->(Rebate), and
 // marks the orders $order_ids computed at $now (rebate_runs counts computations: always 1).
+// The (Rebate)-[:TO]->(User) edges come last in the transaction (rebates.link_beneficiaries):
+// an edge locks its user until the commit, and a super-inviter is a beneficiary in every
+// batch, so the fewer statements run after those locks, the less another computation waits.
 // Times arrive as ISO strings (paid_at, $now): cheaper through the driver than DateTimes.
 // CREATE, not MERGE: the caller holds the orders' write locks and saw them uncomputed, so the
 // rebates are new; their ids are deterministic and unique by constraint, so a second writer
 // that slipped past the lock would fail its transaction rather than pay twice.
 UNWIND $rows AS r
 MATCH (o:Order {id: r.order_id})
-MATCH (b:User {id: r.beneficiary})
-CREATE (o)-[:EARNS]->(rb:Rebate {id: r.rebate_id})-[:TO]->(b)
+CREATE (o)-[:EARNS]->(rb:Rebate {id: r.rebate_id})
 SET rb.tier = r.tier, rb.kind = r.kind, rb.amount_cents = r.amount_cents,
                 rb.original_cents = r.original_cents, rb.status = r.status, rb.reason = r.reason,
                 rb.path = r.path, rb.paid_at = datetime(r.paid_at), rb.rule_ids = r.rule_ids,
