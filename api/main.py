@@ -34,11 +34,9 @@ ROUTERS = tuple(m.router for m in (health, events, users, orders, money, withdra
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-class BodyLimit:
-    """Refuse a body over TIERGRAPH_MAX_BODY_BYTES with a 413 problem: before reading it
-    when Content-Length declares it, else as soon as the bytes read pass the limit (a
-    chunked body declares no length). Every route is covered, those whose body FastAPI
-    parses as well as those reading it themselves."""
+class HttpMiddleware:
+    """Plain ASGI middleware that acts on HTTP requests (`http`) and passes anything else
+    (lifespan) through untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -47,6 +45,19 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class BodyLimit(HttpMiddleware):
+    """Refuse a body over TIERGRAPH_MAX_BODY_BYTES with a 413 problem: before reading it
+    when Content-Length declares it, else as soon as the bytes read pass the limit (a
+    chunked body declares no length). Every route is covered, those whose body FastAPI
+    parses as well as those reading it themselves."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = get_settings().max_body_bytes
         too_large = f"the body exceeds {limit} bytes"
         declared = Headers(scope=scope).get("content-length", "")
@@ -69,21 +80,15 @@ class BodyLimit:
         await self.app(scope, limited_receive, send)
 
 
-class RequestId:
+class RequestId(HttpMiddleware):
     """Every request carries an id (the caller's X-Request-ID if sane, else a new one), kept
     in request.state for audit entries and echoed in the answer's X-Request-ID.
 
     Plain ASGI rather than `@app.middleware("http")`: Starlette's BaseHTTPMiddleware runs
-    the rest of the request in a task of its own with streams between them, which cost more
-    per call than the upline query's driver round trip (docs/benchmarks.md)."""
+    the rest of each request in a task of its own, with streams between the two, a cost paid
+    on every call (docs/benchmarks.md has the API's CPU per call)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         given = Headers(scope=scope).get("x-request-id", "")
         request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
