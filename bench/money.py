@@ -14,7 +14,7 @@ from bench.run import BENCH_ENV, measure
 
 def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         say: Callable[[str], None], progress: Callable[..., Any],
-        clients: int = 1) -> dict[str, Any]:
+        clients: int = 1, warmup: int = 20_000) -> dict[str, Any]:
     for key, value in BENCH_ENV.items():
         os.environ.setdefault(key, value)
     import httpx
@@ -44,29 +44,18 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         for start in range(0, users, 5000):  # the users only: orders go through the API
             ingest_raw(events[start:min(start + 5000, users)])
         order_events = events[users:]
+        paths = stack.Paths(settings.data_dir)
+
+        # 0. Warm-up: the same pipeline on other orders of the same users, so that the JVM
+        # has compiled the order paths before the sustained run (a fresh Neo4j spends a fifth
+        # of its CPU in its JIT compilers over the first 100,000 orders). Reported apart.
+        if warmup:
+            extra, _ = mall.events(users, warmup, seed + 3)
+            warm = [{**e, "order_id": "w" + e["order_id"]} for e in extra[users:]]
+            rows.extend(pipeline(api, warm, clients, paths, progress, "warm-up, fresh JVM"))
 
         # 1. Orders through the API and the worker: first POST to last rebate stored.
-        paths = stack.Paths(settings.data_dir)
-        cpu_before = cpu_by_service(paths)
-        calls = [order_events[start:start + 1000] for start in range(0, len(order_events), 1000)]
-        with progress("orders to rebates", len(order_events)) as advance:
-            started = time.perf_counter()
-            post_all(api, calls, clients, advance)
-            posted = time.perf_counter() - started
-            wait_for_rebates(paths)
-            elapsed = time.perf_counter() - started
-        rows.append({"label": f"orders: POST /v1/events, 1,000 a call, {clients} client(s) "
-                              "(events/s)",
-                     "per_s": len(order_events) / posted, "seconds": posted})
-        rows.append({"label": "orders: POST to rebates stored by the worker (orders/s)",
-                     "per_s": len(order_events) / elapsed, "seconds": elapsed})
-        cpu_after = cpu_by_service(paths)
-        for name, seconds in cpu_after.items():  # where the two cores went meanwhile
-            used = seconds - cpu_before.get(name, 0.0)
-            rows.append({"label": f"orders pipeline: CPU of {name} (% of one core; "
-                                  "CPU µs per order)",
-                         "per_s": 100 * used / elapsed, "seconds": used,
-                         "us_per_item": 1e6 * used / len(order_events)})
+        rows.extend(pipeline(api, order_events, clients, paths, progress, "sustained"))
 
         # 2. Payouts of orders already computed.
         rng = random.Random(seed)
@@ -104,6 +93,68 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
             db.close_driver()
             stack.down(settings, say=say)
     return {"rows": rows, "users": users, "orders": orders, "profile": results_profile["shares"]}
+
+
+def pipeline(api: Any, order_events: list[dict[str, Any]], clients: int, paths: Any,
+             progress: Callable[..., Any], phase: str) -> list[dict[str, Any]]:
+    """POST `order_events` 1,000 a call and wait until the worker stored every rebate: the
+    rates, and the CPU each process (and each kind of Neo4j thread) spent meanwhile."""
+    n = len(order_events)
+    cpu_before, threads_before = cpu_by_service(paths), neo4j_threads(paths)
+    calls = [order_events[start:start + 1000] for start in range(0, n, 1000)]
+    with progress(f"orders to rebates ({phase})", n) as advance:
+        started = time.perf_counter()
+        post_all(api, calls, clients, advance)
+        posted = time.perf_counter() - started
+        wait_for_rebates(paths)
+        elapsed = time.perf_counter() - started
+    rows = [{"label": f"orders ({phase}, {n:,}): POST /v1/events, 1,000 a call, "
+                      f"{clients} client(s) (events/s)", "per_s": n / posted, "seconds": posted},
+            {"label": f"orders ({phase}, {n:,}): POST to rebates stored by the worker "
+                      "(orders/s)", "per_s": n / elapsed, "seconds": elapsed}]
+    cpu_after, threads_after = cpu_by_service(paths), neo4j_threads(paths)
+    for name, seconds in [*cpu_after.items(), *(
+            (f"neo4j's {kind}", used) for kind, used in threads_after.items())]:
+        used = seconds - (cpu_before.get(name, 0.0) if name in cpu_after
+                          else threads_before.get(name.removeprefix("neo4j's "), 0.0))
+        rows.append({"label": f"orders ({phase}): CPU of {name} (% of one core; "
+                              "CPU µs per order)",
+                     "per_s": 100 * used / elapsed, "seconds": used, "us_per_item": 1e6 * used / n})
+    return rows
+
+
+def neo4j_threads(paths: Any) -> dict[str, float]:
+    """Neo4j's CPU seconds so far by kind of thread (/proc/PID/task): the query workers
+    (Bolt), the JIT compilers, the garbage collector, and everything else."""
+    import os
+
+    from cli import stack
+
+    pid = stack.running_pid(paths, "neo4j")
+    kinds = {"query workers": 0.0, "JIT compilers": 0.0, "garbage collector": 0.0,
+             "other threads": 0.0}
+    if pid is None:
+        return kinds
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if name.startswith("neo4j.Bolt"):
+            kind = "query workers"
+        elif "CompilerThre" in name:
+            kind = "JIT compilers"
+        elif name.startswith(("GC Thread", "G1 ")):
+            kind = "garbage collector"
+        else:
+            kind = "other threads"
+        kinds[kind] += seconds
+    return kinds
 
 
 def wait_for_rebates(paths: Any, stalled_after: float = 120.0) -> None:

@@ -262,6 +262,9 @@ def bench(
                                             "simulation)")] = "platform",
     clients: Annotated[int, typer.Option(min=1, help="money: concurrent clients posting the "
                                                      "orders, as a mall's app servers do")] = 1,
+    warmup: Annotated[int, typer.Option(min=0, help="money: orders sent through the pipeline "
+                                                    "first, unmeasured, so the sustained run "
+                                                    "meets a compiled JVM")] = 20_000,
 ) -> None:
     """Benchmark on its own stack: `platform` against PostgreSQL, or `money`."""
     from contextlib import contextmanager
@@ -276,7 +279,7 @@ def bench(
         run = run_platform
     else:
         def run(*args: Any, **kwargs: Any) -> dict[str, Any]:
-            return money.run(*args, clients=clients, **kwargs)
+            return money.run(*args, clients=clients, warmup=warmup, **kwargs)
 
     @contextmanager
     def progress(label: str, total: int):  # noqa: ANN202
