@@ -65,6 +65,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
     import psycopg
 
     from bench import mall, postgres
+    from bench.money import neo4j_threads
     from cli import stack
     from graph import db, invites
     from graph.ingest import ingest_lines
@@ -88,18 +89,32 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         say("emptying the bench graph")
         db.reset_database()
 
-        # 1. Import through the same path as `tiergraph import` and POST /v1/events.
+        # 1. Import through the same path as `tiergraph import` and POST /v1/events: each
+        # kind's first half one chunk after another, its second half pipelined with two
+        # writers (`tiergraph import`'s default), so the two compare within one run (the
+        # second half meets a larger graph and a warmer JVM).
+        paths = stack.Paths(settings.data_dir)
+        threads_before = neo4j_threads(paths)
         for label, part in (("users", lines[:users]), ("orders", lines[users:])):
-            with progress(f"import {label}", len(part)) as advance:
-                started = time.perf_counter()
-                total = ingest_lines(part, 5000, lambda _r, done: advance(done))
-                elapsed = time.perf_counter() - started
-            assert total.accepted == len(part), total.rejected[:3]
-            rows.append({"label": f"import {label} (events/s)", "per_s": len(part) / elapsed,
-                         "seconds": elapsed})
+            half = len(part) // 2
+            for writers, piece in ((1, part[:half]), (2, part[half:])):
+                with progress(f"import {label}, {writers} writer(s)", len(piece)) as advance:
+                    started = time.perf_counter()
+                    total = ingest_lines(piece, 5000, lambda _r, done: advance(done), writers)
+                    elapsed = time.perf_counter() - started
+                assert total.accepted == len(piece), total.rejected[:3]
+                rows.append({"label": f"import {label}, {'first' if writers == 1 else 'second'} "
+                                      f"half, {writers} writer(s) (events/s)",
+                             "per_s": len(piece) / elapsed, "seconds": elapsed})
         elapsed_all = sum(r["seconds"] for r in rows)
         rows.append({"label": "import all (events/s)", "per_s": len(lines) / elapsed_all,
                      "seconds": elapsed_all})
+        threads_after = neo4j_threads(paths)
+        for kind, seconds in threads_after.items():
+            used = seconds - threads_before[kind]
+            rows.append({"label": f"import: CPU of neo4j's {kind} (% of one core; "
+                                  "CPU µs per event)", "per_s": 100 * used / elapsed_all,
+                         "seconds": used, "us_per_item": 1e6 * used / len(lines)})
         del lines
 
         # 2. Samples: buyers with three or more uplines; inviters with a downline.

@@ -10,6 +10,8 @@ durable. Replays are recognised by content fingerprint and change nothing.
 """
 
 import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from dataclasses import dataclass, field
 from collections.abc import Callable
@@ -88,10 +90,16 @@ ATTEMPTS = 5
 
 
 def ingest_lines(
-    lines: list[bytes], chunk: int, after_chunk: Callable[[IngestResult, int], None] | None = None
+    lines: list[bytes], chunk: int, after_chunk: Callable[[IngestResult, int], None] | None = None,
+    writers: int = 1,
 ) -> IngestResult:
     """Ingest NDJSON lines `chunk` at a time (one write transaction each); rejections carry
-    the 0-based line index. `after_chunk(result, lines_done)` runs after each commit."""
+    the 0-based line index. `after_chunk(result, lines_done)` runs after each commit, in
+    order. With `writers` > 1 the chunks are pipelined: the next one is parsed, read and
+    checked while earlier ones are written, and up to `writers` write at once (the result is
+    the same as one after another: see `_pipelined`)."""
+    if writers > 1:
+        return _pipelined(lines, chunk, after_chunk, writers)
     total = IngestResult()
     for start in range(0, len(lines), chunk):
         part = lines[start:start + chunk]
@@ -110,29 +118,55 @@ def ingest_raw(raw_events: list[Any]) -> IngestResult:
 
 def ingest_parsed(parsed: list[Any]) -> IngestResult:
     """Store a batch whose items are events or `Rejection`s from parsing, in batch order."""
-    result = IngestResult()
-    events: list[tuple[int, Any]] = []
-    for index, item in enumerate(parsed):
-        if isinstance(item, Rejection):
-            result.rejected.append(item)
-        else:
-            events.append((index, item))
+    events, parse_rejections = _split(parsed)
     if not events:
-        return result
-
-    parse_rejections = list(result.rejected)
+        return IngestResult(rejected=parse_rejections)
     for attempt in range(1, ATTEMPTS + 1):
-        result = IngestResult(rejected=list(parse_rejections))
-        stored = db.read(lambda tx: _load_stored(tx, [e for _, e in events]))
-        plan = _Plan()
-        _check(events, stored, plan, result)
+        result, plan, _ = _checked(events, parse_rejections, [])
         try:
             created = db.write(lambda tx: _write(tx, plan))
             break
         except _Stale:  # another batch refunded the same order meanwhile: check again
             if attempt == ATTEMPTS:
                 raise
-    # A row another writer stored first (between our read and write) is a replay now.
+    return _finished(result, created)
+
+
+def _split(parsed: list[Any]) -> tuple[list[tuple[int, Any]], list[Rejection]]:
+    """The batch's events with their indexes, and the items parsing refused."""
+    events = [(i, item) for i, item in enumerate(parsed) if not isinstance(item, Rejection)]
+    return events, [item for item in parsed if isinstance(item, Rejection)]
+
+
+def _checked(events: list[tuple[int, Any]], parse_rejections: list[Rejection],
+             unwritten: list[_Stored]) -> tuple[IngestResult, _Plan, _Stored]:
+    """Steps 1 and 2: read the stored state (with what `unwritten` batches, checked but not
+    yet committed, add on top of it), then check. Returns the result so far, the writes, and
+    the stored entries this batch adds or changes."""
+    result = IngestResult(rejected=list(parse_rejections))
+    batch = [e for _, e in events]
+    stored = db.read(lambda tx: _load_stored(tx, batch))
+    for earlier in unwritten:  # oldest first, so the latest state of an entry wins
+        stored.users.update((k, dict(v)) for k, v in earlier.users.items())
+        stored.orders.update((k, dict(v)) for k, v in earlier.orders.items())
+        stored.refunds.update((k, dict(v)) for k, v in earlier.refunds.items())
+        stored.sessions |= earlier.sessions
+    plan = _Plan()
+    _check(events, stored, plan, result)
+    touched_orders = {r["order_id"] for rows in (plan.orders, plan.refunds, plan.completions)
+                      for r in rows}
+    adds = _Stored(
+        users={r["user_id"]: dict(stored.users[r["user_id"]]) for r in plan.users},
+        orders={o: dict(stored.orders[o]) for o in touched_orders},
+        refunds={r["refund_id"]: dict(stored.refunds[r["refund_id"]]) for r in plan.refunds},
+        sessions={r["id"] for r in plan.sessions},
+    )
+    return result, plan, adds
+
+
+def _finished(result: IngestResult, created: dict[str, Any]) -> IngestResult:
+    """Step 3's answer folded in: a row another writer stored first (between our read and
+    write) is a replay now."""
     raced = result.accepted - created["total"]
     result.accepted -= raced
     result.duplicates += raced
@@ -141,36 +175,122 @@ def ingest_parsed(parsed: list[Any]) -> IngestResult:
     return result
 
 
-def _load_stored(tx: ManagedTransaction, events: list[Any]) -> _Stored:
-    user_ids: set[str] = set()
-    order_ids: set[str] = set()
-    refund_ids: set[str] = set()
-    session_ids: set[str] = set()
+class _EarlierFailed(Exception):
+    """A batch this one depends on was not written; this one must be checked again."""
+
+
+@dataclass
+class _InFlight:
+    start: int
+    end: int
+    parsed: list[Any]
+    result: IngestResult
+    adds: _Stored
+    future: "Future[dict[str, Any]]"
+
+
+def _pipelined(lines: list[bytes], chunk: int,
+               after_chunk: Callable[[IngestResult, int], None] | None,
+               writers: int) -> IngestResult:
+    """`ingest_lines` with the chunks overlapped, as if they ran one after another:
+
+    - a chunk is checked against the stored state plus what the chunks still being written
+      add (their users, orders, refunds and sessions, as their own check left them);
+    - its write waits for every unfinished chunk that adds or changes something it refers to
+      (an inviter, a buyer, a refunded order), so no statement meets a missing node; a chunk
+      that refers to none of them is written at the same time, in its own transaction;
+    - results are reported in chunk order. A chunk whose write was refused as stale, or
+      whose earlier chunk was, is checked and written again on its own; any other failure
+      ends the import after the chunks in flight finish (chunks are idempotent: run it again).
+    """
+    total = IngestResult()
+    flying: deque[_InFlight] = deque()
+
+    def write_after(earlier: list["Future[dict[str, Any]]"], plan: _Plan) -> dict[str, Any]:
+        for future in earlier:
+            if future.exception() is not None:
+                raise _EarlierFailed()
+        return db.write(lambda tx: _write(tx, plan))
+
+    def settle() -> None:  # the oldest chunk in flight: wait for it and report it
+        job = flying.popleft()
+        try:
+            result = _finished(job.result, job.future.result())
+        except (_Stale, _EarlierFailed):
+            result = ingest_parsed(job.parsed)
+        if after_chunk is not None:
+            after_chunk(result, job.end)
+        total.merge(result, offset=job.start)
+
+    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="ingest-write") as pool:
+        try:
+            for start in range(0, len(lines), chunk):
+                part = lines[start:start + chunk]
+                parsed = [parse_line(i, line) for i, line in enumerate(part)]
+                events, parse_rejections = _split(parsed)
+                if events:
+                    result, plan, adds = _checked(events, parse_rejections,
+                                                  [job.adds for job in flying])
+                    refers = _Stored(*_referenced([e for _, e in events]))
+                    earlier = [job.future for job in flying if _overlaps(job.adds, refers)]
+                    future = pool.submit(write_after, earlier, plan)
+                else:
+                    result, adds, future = IngestResult(rejected=parse_rejections), _Stored(
+                        {}, {}, {}, set()), pool.submit(dict, total=0, orders=[])
+                flying.append(_InFlight(start, start + len(part), parsed, result, adds, future))
+                while len(flying) >= writers or (flying and flying[0].future.done()):
+                    settle()
+            while flying:
+                settle()
+        finally:  # on a failure, let the writes in flight end before the error is raised
+            for job in flying:
+                job.future.exception()
+    return total
+
+
+def _overlaps(adds: _Stored, refers: _Stored) -> bool:
+    return bool(adds.users.keys() & refers.users.keys() or adds.orders.keys() & refers.orders.keys()
+                or adds.refunds.keys() & refers.refunds.keys() or adds.sessions & refers.sessions)
+
+
+def _referenced(events: list[Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any],
+                                            set[str]]:
+    """The ids a batch refers to, by kind (users, orders, refunds, sessions): its own new
+    ones and those it builds on."""
+    users: dict[str, Any] = {}
+    orders: dict[str, Any] = {}
+    refunds: dict[str, Any] = {}
+    sessions: set[str] = set()
     for e in events:
         if isinstance(e, UserRegistered):
-            user_ids.add(e.user_id)
+            users[e.user_id] = None
             if e.invited_by:
-                user_ids.add(e.invited_by)
+                users[e.invited_by] = None
         elif isinstance(e, Session):
-            user_ids.add(e.user_id)
-            session_ids.add(e.fingerprint())
+            users[e.user_id] = None
+            sessions.add(e.fingerprint())
         elif isinstance(e, OrderPaid):
-            user_ids.add(e.user_id)
-            order_ids.add(e.order_id)
+            users[e.user_id] = None
+            orders[e.order_id] = None
         elif isinstance(e, OrderRefunded):
-            order_ids.add(e.order_id)
-            refund_ids.add(e.refund_id)
+            orders[e.order_id] = None
+            refunds[e.refund_id] = None
         elif isinstance(e, OrderCompleted):
-            order_ids.add(e.order_id)
+            orders[e.order_id] = None
+    return users, orders, refunds, sessions
 
-    def stored(name: str, ids: set[str]) -> list[dict[str, Any]]:
+
+def _load_stored(tx: ManagedTransaction, events: list[Any]) -> _Stored:
+    users, orders, refunds, sessions = _referenced(events)
+
+    def stored(name: str, ids: Any) -> list[dict[str, Any]]:
         return db.run_rows(tx, f"events.{name}_by_id", ids=list(ids))
 
     return _Stored(
-        users={r["id"]: r for r in stored("users", user_ids)},
-        orders={r["id"]: r for r in stored("orders", order_ids)},
-        refunds={r["id"]: r for r in stored("refunds", refund_ids)},
-        sessions={r["id"] for r in stored("sessions", session_ids)},
+        users={r["id"]: r for r in stored("users", users)},
+        orders={r["id"]: r for r in stored("orders", orders)},
+        refunds={r["id"]: r for r in stored("refunds", refunds)},
+        sessions={r["id"] for r in stored("sessions", sessions)},
     )
 
 
