@@ -168,7 +168,7 @@ def status() -> None:
     console.print(f"neo4j answers: {db.ping()}  redis answers: {redis_ok()}")
 
 
-def _ingest_lines(lines: list[bytes], label: str, chunk: int, writers: int = 2) -> None:
+def _ingest_lines(lines: list[bytes], label: str, chunk: int, pipelined: bool = True) -> None:
     """Import NDJSON lines in chunks with a progress bar showing events per second."""
     from graph.ingest import IngestResult, ingest_lines
     from workers.enqueue import enqueue_rebates
@@ -185,7 +185,7 @@ def _ingest_lines(lines: list[bytes], label: str, chunk: int, writers: int = 2) 
             rate = done / (time.perf_counter() - started)
             progress.update(task, completed=done, rate=f"{rate:,.0f}")
 
-        total = ingest_lines(lines, chunk, after_chunk, writers)
+        total = ingest_lines(lines, chunk, after_chunk, pipelined)
     elapsed = time.perf_counter() - started
     console.print(f"accepted {total.accepted}, duplicates {total.duplicates}, "
                   f"rejected {len(total.rejected)} in {elapsed:.1f}s "
@@ -200,13 +200,13 @@ def _ingest_lines(lines: list[bytes], label: str, chunk: int, writers: int = 2) 
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     chunk: Annotated[int, typer.Option(min=1, max=10_000, help="Events per transaction.")] = 5000,
-    writers: Annotated[int, typer.Option(min=1, max=8, help="Chunks written at once; the next "
-                                         "chunk is checked while they write.")] = 2,
+    pipeline: Annotated[bool, typer.Option(help="Check the next chunk while the last one is "
+                                           "written (same result, faster).")] = True,
 ) -> None:
     """Load an NDJSON event file (one event per line) through the same path as the API."""
     _settings()
     lines = [line for line in file.read_bytes().splitlines() if line.strip()]
-    _ingest_lines(lines, f"importing {file.name}", chunk, writers)
+    _ingest_lines(lines, f"importing {file.name}", chunk, pipeline)
 
 
 def load_demo() -> None:

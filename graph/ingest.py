@@ -91,15 +91,14 @@ ATTEMPTS = 5
 
 def ingest_lines(
     lines: list[bytes], chunk: int, after_chunk: Callable[[IngestResult, int], None] | None = None,
-    writers: int = 1,
+    pipelined: bool = False,
 ) -> IngestResult:
     """Ingest NDJSON lines `chunk` at a time (one write transaction each); rejections carry
     the 0-based line index. `after_chunk(result, lines_done)` runs after each commit, in
-    order. With `writers` > 1 the chunks are pipelined: the next one is parsed, read and
-    checked while earlier ones are written, and up to `writers` write at once (the result is
-    the same as one after another: see `_pipelined`)."""
-    if writers > 1:
-        return _pipelined(lines, chunk, after_chunk, writers)
+    order. `pipelined` reads and checks the next chunk while the last one is written, with
+    the same result as one after another (see `_pipelined`)."""
+    if pipelined:
+        return _pipelined(lines, chunk, after_chunk)
     total = IngestResult()
     for start in range(0, len(lines), chunk):
         part = lines[start:start + chunk]
@@ -176,7 +175,7 @@ def _finished(result: IngestResult, created: dict[str, Any]) -> IngestResult:
 
 
 class _EarlierFailed(Exception):
-    """A batch this one depends on was not written; this one must be checked again."""
+    """The chunk before this one was not written; this one must be checked again."""
 
 
 @dataclass
@@ -190,26 +189,26 @@ class _InFlight:
 
 
 def _pipelined(lines: list[bytes], chunk: int,
-               after_chunk: Callable[[IngestResult, int], None] | None,
-               writers: int) -> IngestResult:
-    """`ingest_lines` with the chunks overlapped, as if they ran one after another:
+               after_chunk: Callable[[IngestResult, int], None] | None) -> IngestResult:
+    """`ingest_lines` with the next chunk read and checked while the last one is written,
+    and the same outcome as one chunk after another:
 
-    - a chunk is checked against the stored state plus what the chunks still being written
-      add (their users, orders, refunds and sessions, as their own check left them);
-    - its write waits for every unfinished chunk that adds or changes something it refers to
-      (an inviter, a buyer, a refunded order), so no statement meets a missing node; a chunk
-      that refers to none of them is written at the same time, in its own transaction;
-    - results are reported in chunk order. A chunk whose write was refused as stale, or
-      whose earlier chunk was, is checked and written again on its own; any other failure
-      ends the import after the chunks in flight finish (chunks are idempotent: run it again).
+    - a chunk is checked against the stored state plus what the chunk still being written
+      adds (its users, orders, refunds and sessions, as its own check left them);
+    - writes run one at a time, in file order, on one writer thread, so a chunk's write
+      starts only after the one before it committed: no statement meets a missing inviter,
+      buyer or order. (Writing independent chunks at once was measured too: their deadlocks
+      on shared identifiers cost what the second writer gained, docs/benchmarks.md.)
+    - results are reported in chunk order. A chunk whose write was refused as stale, or came
+      after one that failed, is checked and written again on its own; any other failure ends
+      the import once the write in flight finished (chunks are idempotent: run it again).
     """
     total = IngestResult()
     flying: deque[_InFlight] = deque()
 
-    def write_after(earlier: list["Future[dict[str, Any]]"], plan: _Plan) -> dict[str, Any]:
-        for future in earlier:
-            if future.exception() is not None:
-                raise _EarlierFailed()
+    def write_after(earlier: "Future[dict[str, Any]] | None", plan: _Plan) -> dict[str, Any]:
+        if earlier is not None and earlier.exception() is not None:
+            raise _EarlierFailed()
         return db.write(lambda tx: _write(tx, plan))
 
     def settle() -> None:  # the oldest chunk in flight: wait for it and report it
@@ -222,35 +221,29 @@ def _pipelined(lines: list[bytes], chunk: int,
             after_chunk(result, job.end)
         total.merge(result, offset=job.start)
 
-    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="ingest-write") as pool:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as pool:
         try:
             for start in range(0, len(lines), chunk):
                 part = lines[start:start + chunk]
                 parsed = [parse_line(i, line) for i, line in enumerate(part)]
                 events, parse_rejections = _split(parsed)
+                earlier = flying[-1].future if flying else None
                 if events:
                     result, plan, adds = _checked(events, parse_rejections,
                                                   [job.adds for job in flying])
-                    refers = _Stored(*_referenced([e for _, e in events]))
-                    earlier = [job.future for job in flying if _overlaps(job.adds, refers)]
                     future = pool.submit(write_after, earlier, plan)
                 else:
                     result, adds, future = IngestResult(rejected=parse_rejections), _Stored(
                         {}, {}, {}, set()), pool.submit(dict, total=0, orders=[])
                 flying.append(_InFlight(start, start + len(part), parsed, result, adds, future))
-                while len(flying) >= writers or (flying and flying[0].future.done()):
+                while len(flying) >= 2 or (flying and flying[0].future.done()):
                     settle()
             while flying:
                 settle()
-        finally:  # on a failure, let the writes in flight end before the error is raised
+        finally:  # on a failure, let the write in flight end before the error is raised
             for job in flying:
                 job.future.exception()
     return total
-
-
-def _overlaps(adds: _Stored, refers: _Stored) -> bool:
-    return bool(adds.users.keys() & refers.users.keys() or adds.orders.keys() & refers.orders.keys()
-                or adds.refunds.keys() & refers.refunds.keys() or adds.sessions & refers.sessions)
 
 
 def _referenced(events: list[Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any],

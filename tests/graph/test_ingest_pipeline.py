@@ -1,6 +1,7 @@
-"""`ingest_lines` with several writers (the pipelined import) against the real Neo4j: the
-same answers and the same graph as one chunk after another, with chunks that depend on
-earlier ones (inviters, buyers, refunded orders) and chunks that do not."""
+"""`ingest_lines(pipelined=True)` (the import's default) against the real Neo4j: the next
+chunk is checked while the last one is written, with the same answers and the same graph as
+one chunk after another, chunks building on the one before (inviters, buyers, refunded
+orders) included."""
 
 import orjson
 import pytest
@@ -60,7 +61,7 @@ def test_pipelined_import_answers_and_stores_what_one_chunk_at_a_time_does(graph
     serial_p, piped_p = ids("s-"), ids("p-")
     chunks: list[int] = []
     serial = ingest_lines(mall(serial_p), 5)
-    piped = ingest_lines(mall(piped_p), 5, lambda _r, done: chunks.append(done), writers=2)
+    piped = ingest_lines(mall(piped_p), 5, lambda _r, done: chunks.append(done), pipelined=True)
 
     assert answer(piped) == answer(serial)
     assert answer(serial)["rejected"] == [(17, "malformed_json"), (42, "refund_exceeds_order"),
@@ -75,7 +76,7 @@ def test_pipelined_import_answers_and_stores_what_one_chunk_at_a_time_does(graph
     assert (stored["counts"]["users"], stored["counts"]["orders"],
             stored["counts"]["refunds"]) == (21, 10, 6)
 
-    again = ingest_lines(mall(piped_p), 5, writers=2)  # a replay changes nothing
+    again = ingest_lines(mall(piped_p), 5, pipelined=True)  # a replay changes nothing
     assert (again.accepted, again.duplicates) == (0, piped.accepted + piped.duplicates)
     assert graph_of(piped_p) == stored
 
@@ -93,16 +94,14 @@ def test_a_chunk_refused_as_stale_is_checked_again_and_so_are_those_built_on_it(
     serial_p, piped_p = ids("s-"), ids("p-")
     serial = ingest_lines(mall(serial_p), 5)
     monkeypatch.setattr(ingest, "_write", write_once_stale)
-    piped = ingest_lines(mall(piped_p), 5, writers=2)
+    piped = ingest_lines(mall(piped_p), 5, pipelined=True)
 
     assert refused, "no chunk carried a refund"
     assert answer(piped) == answer(serial)
     assert graph_of(piped_p) == graph_of(serial_p)
 
 
-@pytest.mark.parametrize("writers", [2, 3])
-def test_a_failed_write_ends_the_import_after_the_chunks_in_flight(graph, ids, monkeypatch,
-                                                                   writers):
+def test_a_failed_write_ends_the_import_after_the_write_in_flight(graph, ids, monkeypatch):
     real_write, calls = ingest._write, []
 
     def third_fails(tx, plan):
@@ -114,9 +113,9 @@ def test_a_failed_write_ends_the_import_after_the_chunks_in_flight(graph, ids, m
     monkeypatch.setattr(ingest, "_write", third_fails)
     p = ids("f-")
     with pytest.raises(RuntimeError, match="disk full"):
-        ingest_lines(mall(p), 5, writers=writers)
+        ingest_lines(mall(p), 5, pipelined=True)
     monkeypatch.setattr(ingest, "_write", real_write)
-    ingest_lines(mall(p), 5, writers=writers)  # run again: it completes
+    ingest_lines(mall(p), 5, pipelined=True)  # run again: it completes
     q = ids("q-")
     ingest_lines(mall(q), 5)
     assert graph_of(p) == graph_of(q)
