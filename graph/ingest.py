@@ -141,7 +141,7 @@ def _checked(events: list[tuple[int, Any]], parse_rejections: list[Rejection],
              unwritten: list[_Stored]) -> tuple[IngestResult, _Plan, _Stored]:
     """Steps 1 and 2: read the stored state (with what `unwritten` batches, checked but not
     yet committed, add on top of it), then check. Returns the result so far, the writes, and
-    the stored entries this batch adds or changes."""
+    the state as the check left it."""
     result = IngestResult(rejected=list(parse_rejections))
     batch = [e for _, e in events]
     stored = db.read(lambda tx: _load_stored(tx, batch))
@@ -152,15 +152,19 @@ def _checked(events: list[tuple[int, Any]], parse_rejections: list[Rejection],
         stored.sessions |= earlier.sessions
     plan = _Plan()
     _check(events, stored, plan, result)
+    return result, plan, stored
+
+
+def _adds(plan: _Plan, stored: _Stored) -> _Stored:
+    """The entries of `stored` that a checked batch's writes add or change (a copy)."""
     touched_orders = {r["order_id"] for rows in (plan.orders, plan.refunds, plan.completions)
                       for r in rows}
-    adds = _Stored(
+    return _Stored(
         users={r["user_id"]: dict(stored.users[r["user_id"]]) for r in plan.users},
         orders={o: dict(stored.orders[o]) for o in touched_orders},
         refunds={r["refund_id"]: dict(stored.refunds[r["refund_id"]]) for r in plan.refunds},
         sessions={r["id"] for r in plan.sessions},
     )
-    return result, plan, adds
 
 
 def _finished(result: IngestResult, created: dict[str, Any]) -> IngestResult:
@@ -229,8 +233,9 @@ def _pipelined(lines: list[bytes], chunk: int,
                 events, parse_rejections = _split(parsed)
                 earlier = flying[-1].future if flying else None
                 if events:
-                    result, plan, adds = _checked(events, parse_rejections,
-                                                  [job.adds for job in flying])
+                    result, plan, stored = _checked(events, parse_rejections,
+                                                    [job.adds for job in flying])
+                    adds = _adds(plan, stored)
                     future = pool.submit(write_after, earlier, plan)
                 else:
                     result, adds, future = IngestResult(rejected=parse_rejections), _Stored(
@@ -246,44 +251,36 @@ def _pipelined(lines: list[bytes], chunk: int,
     return total
 
 
-def _referenced(events: list[Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any],
-                                            set[str]]:
-    """The ids a batch refers to, by kind (users, orders, refunds, sessions): its own new
-    ones and those it builds on."""
-    users: dict[str, Any] = {}
-    orders: dict[str, Any] = {}
-    refunds: dict[str, Any] = {}
-    sessions: set[str] = set()
+def _load_stored(tx: ManagedTransaction, events: list[Any]) -> _Stored:
+    user_ids: set[str] = set()
+    order_ids: set[str] = set()
+    refund_ids: set[str] = set()
+    session_ids: set[str] = set()
     for e in events:
         if isinstance(e, UserRegistered):
-            users[e.user_id] = None
+            user_ids.add(e.user_id)
             if e.invited_by:
-                users[e.invited_by] = None
+                user_ids.add(e.invited_by)
         elif isinstance(e, Session):
-            users[e.user_id] = None
-            sessions.add(e.fingerprint())
+            user_ids.add(e.user_id)
+            session_ids.add(e.fingerprint())
         elif isinstance(e, OrderPaid):
-            users[e.user_id] = None
-            orders[e.order_id] = None
+            user_ids.add(e.user_id)
+            order_ids.add(e.order_id)
         elif isinstance(e, OrderRefunded):
-            orders[e.order_id] = None
-            refunds[e.refund_id] = None
+            order_ids.add(e.order_id)
+            refund_ids.add(e.refund_id)
         elif isinstance(e, OrderCompleted):
-            orders[e.order_id] = None
-    return users, orders, refunds, sessions
+            order_ids.add(e.order_id)
 
-
-def _load_stored(tx: ManagedTransaction, events: list[Any]) -> _Stored:
-    users, orders, refunds, sessions = _referenced(events)
-
-    def stored(name: str, ids: Any) -> list[dict[str, Any]]:
+    def stored(name: str, ids: set[str]) -> list[dict[str, Any]]:
         return db.run_rows(tx, f"events.{name}_by_id", ids=list(ids))
 
     return _Stored(
-        users={r["id"]: r for r in stored("users", users)},
-        orders={r["id"]: r for r in stored("orders", orders)},
-        refunds={r["id"]: r for r in stored("refunds", refunds)},
-        sessions={r["id"] for r in stored("sessions", sessions)},
+        users={r["id"]: r for r in stored("users", user_ids)},
+        orders={r["id"]: r for r in stored("orders", order_ids)},
+        refunds={r["id"]: r for r in stored("refunds", refund_ids)},
+        sessions={r["id"] for r in stored("sessions", session_ids)},
     )
 
 
