@@ -112,22 +112,20 @@ def pipeline(api: Any, order_events: list[dict[str, Any]], clients: int, paths: 
                       f"{clients} client(s) (events/s)", "per_s": n / posted, "seconds": posted},
             {"label": f"orders ({phase}, {n:,}): POST to rebates stored by the worker "
                       "(orders/s)", "per_s": n / elapsed, "seconds": elapsed}]
-    cpu_after, threads_after = cpu_by_service(paths), neo4j_threads(paths)
-    for name, seconds in [*cpu_after.items(), *(
-            (f"neo4j's {kind}", used) for kind, used in threads_after.items())]:
-        used = seconds - (cpu_before.get(name, 0.0) if name in cpu_after
-                          else threads_before.get(name.removeprefix("neo4j's "), 0.0))
+    used = {name: seconds - cpu_before.get(name, 0.0)
+            for name, seconds in cpu_by_service(paths).items()}
+    used |= {f"neo4j's {kind}": seconds - threads_before[kind]
+             for kind, seconds in neo4j_threads(paths).items()}
+    for name, seconds in used.items():
         rows.append({"label": f"orders ({phase}): CPU of {name} (% of one core; "
-                              "CPU µs per order)",
-                     "per_s": 100 * used / elapsed, "seconds": used, "us_per_item": 1e6 * used / n})
+                              "CPU µs per order)", "per_s": 100 * seconds / elapsed,
+                     "seconds": seconds, "us_per_item": 1e6 * seconds / n})
     return rows
 
 
 def neo4j_threads(paths: Any) -> dict[str, float]:
     """Neo4j's CPU seconds so far by kind of thread (/proc/PID/task): the query workers
     (Bolt), the JIT compilers, the garbage collector, and everything else."""
-    import os
-
     from cli import stack
 
     pid = stack.running_pid(paths, "neo4j")
@@ -135,16 +133,13 @@ def neo4j_threads(paths: Any) -> dict[str, float]:
              "other threads": 0.0}
     if pid is None:
         return kinds
-    tick = os.sysconf("SC_CLK_TCK")
     for task in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{task}/comm") as f:
                 name = f.read().strip()
-            with open(f"/proc/{pid}/task/{task}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+            _, seconds = _proc_stat(f"/proc/{pid}/task/{task}/stat")
         except OSError:  # the thread ended meanwhile
             continue
-        seconds = (int(fields[11]) + int(fields[12])) / tick
         if name.startswith("neo4j.Bolt"):
             kind = "query workers"
         elif "CompilerThre" in name:
@@ -213,19 +208,14 @@ def post_all(api: Any, calls: list[list[dict[str, Any]]], clients: int,
 def cpu_by_service(paths: Any) -> dict[str, float]:
     """CPU seconds (user + system) used so far by each running service with all its child
     processes (the worker's pool), and by this benchmark process, from /proc."""
-    import os
-
-    tick = os.sysconf("SC_CLK_TCK")
     stats: dict[int, tuple[int, float]] = {}  # pid -> (parent pid, cpu seconds)
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+            stats[int(entry)] = _proc_stat(f"/proc/{entry}/stat")
         except OSError:
             continue
-        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
 
     def tree(root: int) -> float:
         total, todo = 0.0, [root]
@@ -241,6 +231,14 @@ def cpu_by_service(paths: Any) -> dict[str, float]:
              if (pid := stack.running_pid(paths, name)) is not None}
     found["benchmark client"] = stats.get(os.getpid(), (0, 0.0))[1]
     return found
+
+
+def _proc_stat(path: str) -> tuple[int, float]:
+    """A process's or thread's parent pid and CPU seconds (user + system) from its /proc
+    stat file (the fields after the parenthesised name, which may itself hold spaces)."""
+    with open(path) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def profile(order_events: list[dict[str, Any]], paths: Any) -> dict[str, Any]:
