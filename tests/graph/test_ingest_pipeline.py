@@ -11,6 +11,9 @@ from graph.ingest import ingest_lines
 from tests.factories import make_chain, make_order, make_session, make_user
 
 
+MALFORMED_AT = 17  # the file's one line that is not JSON
+
+
 def mall(p: str) -> list[bytes]:
     """A file whose every id starts with `p`: chains and fans of users across chunk borders,
     orders of users from earlier chunks, refunds and completions of earlier chunks' orders,
@@ -34,14 +37,15 @@ def mall(p: str) -> list[bytes]:
                make_user(f"{p}w", f"{p}nobody"),          # unknown inviter: refused
                make_order(f"{p}o99", f"{p}ghost")]        # unknown buyer: refused
     lines = [orjson.dumps(e) for e in events]
-    lines.insert(17, b'{"type": "session", ')             # malformed
+    lines.insert(MALFORMED_AT, b'{"type": "session", ')
     return lines
 
 
 def graph_of(p: str) -> dict:
     """Each user's stored upline (by the ids the file names) and the counts under `p`."""
-    named = {e["user_id"] for e in map(orjson.loads, mall(p)[:17] + mall(p)[18:])
-             if e["type"] == "user_registered"}
+    lines = mall(p)
+    del lines[MALFORMED_AT]
+    named = {e["user_id"] for e in map(orjson.loads, lines) if e["type"] == "user_registered"}
     uplines = {}
     for user in sorted(named):
         rows = db.read_query("invites.upline", user_id=user)
@@ -64,9 +68,9 @@ def test_pipelined_import_answers_and_stores_what_one_chunk_at_a_time_does(graph
     piped = ingest_lines(mall(piped_p), 5, lambda _r, done: chunks.append(done), pipelined=True)
 
     assert answer(piped) == answer(serial)
-    assert answer(serial)["rejected"] == [(17, "malformed_json"), (42, "refund_exceeds_order"),
-                                          (47, "inviter_conflict"), (48, "unknown_inviter"),
-                                          (49, "unknown_user")]
+    assert answer(serial)["rejected"] == [
+        (MALFORMED_AT, "malformed_json"), (42, "refund_exceeds_order"),
+        (47, "inviter_conflict"), (48, "unknown_inviter"), (49, "unknown_user")]
     assert chunks == sorted(chunks) and chunks[-1] == len(mall(piped_p))  # reported in order
     assert graph_of(piped_p) == graph_of(serial_p)
     stored = graph_of(piped_p)
