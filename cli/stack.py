@@ -22,9 +22,21 @@ from graph.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 NEO4J_POM = ROOT / "infra" / "neo4j" / "pom.xml"
 NEO4J_VERSION = "5.26.31"
+# The JVM flags of the Neo4j 5.26 distribution's neo4j.conf (server.jvm.additional), less
+# the TLS ones (Bolt here is loopback, unencrypted). TrustFinalNonStaticFields lets the JIT
+# fold the kernel's final fields; AlwaysPreTouch faults the whole heap in at start, so that
+# the first hours do not pay for it page by page; the last three keep profiles (JFR) exact.
 JVM_FLAGS = [
     "-XX:+UseG1GC",
     "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+AlwaysPreTouch",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-XX:FlightRecorderOptions=stackdepth=256",
+    "-XX:+UnlockDiagnosticVMOptions",
+    "-XX:+DebugNonSafepoints",
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
