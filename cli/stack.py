@@ -23,9 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NEO4J_POM = ROOT / "infra" / "neo4j" / "pom.xml"
 NEO4J_VERSION = "5.26.31"
 # The JVM flags of the Neo4j 5.26 distribution's neo4j.conf (server.jvm.additional), less
-# the TLS ones (Bolt here is loopback, unencrypted). TrustFinalNonStaticFields lets the JIT
-# fold the kernel's final fields; AlwaysPreTouch faults the whole heap in at start, so that
-# the first hours do not pay for it page by page; the last three keep profiles (JFR) exact.
+# the TLS ones (Bolt here is loopback, unencrypted), so that this stack runs the JVM the
+# official image runs under docker compose. TrustFinalNonStaticFields lets the JIT treat the
+# kernel's final fields as constants; AlwaysPreTouch faults the heap in at start instead of
+# during the first requests; the last three keep profiles (JFR) exact. On the money
+# benchmark they changed nothing measurable (docs/benchmarks.md).
 JVM_FLAGS = [
     "-XX:+UseG1GC",
     "-XX:-OmitStackTraceInFastThrow",
