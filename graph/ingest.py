@@ -156,13 +156,15 @@ def _checked(events: list[tuple[int, Any]], parse_rejections: list[Rejection],
 
 
 def _adds(plan: _Plan, stored: _Stored) -> _Stored:
-    """The entries of `stored` that a checked batch's writes add or change (a copy)."""
+    """The entries of `stored` that a checked batch's writes add or change. They are
+    shared, not copied: nothing touches a batch's `stored` after its check, and `_checked`
+    copies each entry it lays over a later batch's state before that check changes it."""
     touched_orders = {r["order_id"] for rows in (plan.orders, plan.refunds, plan.completions)
                       for r in rows}
     return _Stored(
-        users={r["user_id"]: dict(stored.users[r["user_id"]]) for r in plan.users},
-        orders={o: dict(stored.orders[o]) for o in touched_orders},
-        refunds={r["refund_id"]: dict(stored.refunds[r["refund_id"]]) for r in plan.refunds},
+        users={r["user_id"]: stored.users[r["user_id"]] for r in plan.users},
+        orders={o: stored.orders[o] for o in touched_orders},
+        refunds={r["refund_id"]: stored.refunds[r["refund_id"]] for r in plan.refunds},
         sessions={r["id"] for r in plan.sessions},
     )
 
