@@ -116,11 +116,17 @@ def pipeline(api: Any, order_events: list[dict[str, Any]], clients: int, paths: 
             for name, seconds in cpu_by_service(paths).items()}
     used |= {f"neo4j's {kind}": seconds - threads_before[kind]
              for kind, seconds in neo4j_threads(paths).items()}
-    for name, seconds in used.items():
-        rows.append({"label": f"orders ({phase}): CPU of {name} (% of one core; "
-                              "CPU µs per order)", "per_s": 100 * seconds / elapsed,
-                     "seconds": seconds, "us_per_item": 1e6 * seconds / n})
-    return rows
+    return rows + cpu_rows(f"orders ({phase})", used, elapsed, n, "order")
+
+
+def cpu_rows(phase: str, used: dict[str, float], elapsed: float, items: int,
+             unit: str) -> list[dict[str, Any]]:
+    """A row per process or kind of thread that used `used[name]` CPU seconds over a phase
+    of `elapsed` seconds and `items` units: its share of one core, and its CPU µs a unit."""
+    return [{"label": f"{phase}: CPU of {name} (% of one core; CPU µs per {unit})",
+             "per_s": 100 * seconds / elapsed, "seconds": seconds,
+             "us_per_item": 1e6 * seconds / items}
+            for name, seconds in used.items()]
 
 
 def neo4j_threads(paths: Any) -> dict[str, float]:

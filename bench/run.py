@@ -65,7 +65,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
     import psycopg
 
     from bench import mall, postgres
-    from bench.money import neo4j_threads
+    from bench.money import cpu_rows, neo4j_threads
     from cli import stack
     from graph import db, invites
     from graph.ingest import ingest_lines
@@ -109,12 +109,9 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         elapsed_all = sum(r["seconds"] for r in rows)
         rows.append({"label": "import all (events/s)", "per_s": len(lines) / elapsed_all,
                      "seconds": elapsed_all})
-        threads_after = neo4j_threads(paths)
-        for kind, seconds in threads_after.items():
-            used = seconds - threads_before[kind]
-            rows.append({"label": f"import: CPU of neo4j's {kind} (% of one core; "
-                                  "CPU µs per event)", "per_s": 100 * used / elapsed_all,
-                         "seconds": used, "us_per_item": 1e6 * used / len(lines)})
+        used = {f"neo4j's {kind}": seconds - threads_before[kind]
+                for kind, seconds in neo4j_threads(paths).items()}
+        rows.extend(cpu_rows("import", used, elapsed_all, len(lines), "event"))
         del lines
 
         # 2. Samples: buyers with three or more uplines; inviters with a downline.
