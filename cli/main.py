@@ -309,8 +309,26 @@ def bench(
     console.print(table)
     if "machine" in results:
         console.print(f"machine: {results['machine']}")
-    if "profile" in results:
+    if suite == "money" and "profile" in results:
+        console.print(_profile_table(results["profile"]))
+    elif "profile" in results:
         console.print(f"profile: {json.dumps(results['profile'])}")
+
+
+def _profile_table(phases: dict[str, dict[str, Any]]) -> Table:
+    """The money benchmark's in-process profile: per phase and Cypher statement, its share
+    of the phase's wall time and the CPU Neo4j's query workers spent on it per order."""
+    table = Table(title="where an order's time goes, in-process (bench/money.py profile)")
+    for column in ("phase", "statement", "% of wall time", "Neo4j query-worker µs per order"):
+        table.add_column(column, justify="left" if column in ("phase", "statement") else "right")
+    for phase, figures in phases.items():
+        shares, server = figures["share_of_wall_pct"], figures["neo4j_query_workers_us"]
+        for name in [*shares, *(n for n in server if n not in shares)]:
+            table.add_row(phase, name, f"{shares[name]:.1f}" if name in shares else "",
+                          f"{server[name]:.1f}" if name in server else "")
+        table.add_row(phase, "all (query workers)", "100.0",
+                      f"{figures['neo4j_query_workers_us_per_order']:.0f}", end_section=True)
+    return table
 
 
 @app.command()

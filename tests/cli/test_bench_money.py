@@ -4,9 +4,11 @@ workers' time."""
 
 import pytest
 
-from bench.money import cpu_by_service, neo4j_threads
+from bench import mall
+from bench.money import QueryThreadClock, cpu_by_service, neo4j_threads, profile
 from cli import stack
 from graph import db
+from graph.ingest import ingest_raw
 from graph.settings import get_settings
 from tests.conftest import EXTERNAL
 
@@ -25,3 +27,43 @@ def test_neo4j_cpu_split_by_thread_kind_covers_the_process(graph):
     # ended used (the kernel keeps that only in the process's total).
     process = cpu_by_service(paths)["neo4j"]
     assert 0.5 * process <= sum(after.values()) <= process + 0.05
+
+
+@pytest.mark.skipif(EXTERNAL, reason="reads the local Neo4j process's /proc")
+def test_query_thread_clock_moves_with_queries(graph):
+    clock = QueryThreadClock(stack.Paths(get_settings().data_dir))
+    assert clock.files  # the Bolt threads were found
+    before = clock()
+    for _ in range(200):
+        db.read_query("admin.ping")
+    assert clock() > before
+
+
+@pytest.mark.skipif(EXTERNAL, reason="reads the local Neo4j process's /proc")
+def test_profile_charges_statements_with_neo4j_cpu(graph, ids):
+    paths = stack.Paths(get_settings().data_dir)
+    events, _ = mall.events(300, 200, 5)
+    prefix = ids("")
+
+    def own(event):
+        return {k: prefix + v if k in ("user_id", "invited_by", "order_id", "device_id", "payment_account",
+                                       "shipping_address") else v
+                for k, v in event.items()}
+
+    mine = [own(e) for e in events]
+    ingest_raw(mine[:300])
+    phases = profile(mine[300:], paths)["shares"]
+    for phase, statement in (("ingest", "events.write_orders"), ("compute", "rebates.create")):
+        figures = phases[phase]
+        server = figures["neo4j_query_workers_us"]
+        assert server[statement] > 0
+        assert figures["share_of_wall_pct"][statement] > 0
+        # the statements and the transactions' begin and commit make up the whole
+        assert sum(server.values()) == pytest.approx(
+            figures["neo4j_query_workers_us_per_order"], abs=0.5 * len(server) + 1)
+        # the query workers are part of the process, whose CPU is read in 10 ms ticks
+        assert figures["neo4j_query_workers_us_per_order"] <= (
+            figures["neo4j_cpu_us_per_order"] + 1e6 * 0.02 / 200)
+    stored = db.read_query("rebates.for_orders", ids=[e["order_id"] for e in mine[300:]])
+    assert len(stored) == 200 and all(row["computed"] for row in stored)
+    assert sum(len(row["rebates"]) for row in stored) > 0
