@@ -17,6 +17,8 @@ from graph import db
 
 POOL = "pool"
 GATEWAY = "gateway"
+MALL_BUCKETS = [POOL, GATEWAY]  # the mall's own accounts: not part of any user's balance
+OWING_BUCKET = "available"  # the one user bucket that may go below zero (a refund after credit)
 USER_BUCKETS = ("pending", "confirmed", "payable", "held", "available", "withdrawing")
 
 
@@ -103,6 +105,14 @@ class Balance:
     extra: dict[str, int] = field(default_factory=dict)
 
 
+def user_sums(user_id: str, tx: ManagedTransaction | None = None) -> list[dict[str, Any]]:
+    """The user's ledger legs summed by kind, bucket and transaction type (the mall's own
+    buckets left out), in the caller's transaction if one is given."""
+    if tx is not None:
+        return db.run(tx, "ledger.user_sums", user_id=user_id, mall_buckets=MALL_BUCKETS)
+    return db.read_query("ledger.user_sums", user_id=user_id, mall_buckets=MALL_BUCKETS)
+
+
 def balances(user_id: str, tx: ManagedTransaction | None = None) -> dict[str, dict[str, int]]:
     """Per kind (cash, points): each bucket, lifetime credited and withdrawn, available, and
     `withdrawing` (reserved for a transfer under way).
@@ -111,9 +121,7 @@ def balances(user_id: str, tx: ManagedTransaction | None = None) -> dict[str, di
     down first (they land in the same bucket).
     """
     out = {kind: Balance() for kind in ("cash", "points")}
-    rows = (db.run(tx, "ledger.user_sums", user_id=user_id) if tx is not None
-            else db.read_query("ledger.user_sums", user_id=user_id))
-    for row in rows:
+    for row in user_sums(user_id, tx):
         balance = out.setdefault(row["kind"], Balance())
         if row["bucket"] in USER_BUCKETS:
             setattr(balance, row["bucket"], getattr(balance, row["bucket"]) + row["cents"])
@@ -126,4 +134,4 @@ def balances(user_id: str, tx: ManagedTransaction | None = None) -> dict[str, di
 
 def check() -> dict[str, Any]:
     """Whole-ledger invariants: entries sum to zero overall and per transaction."""
-    return db.read_query("ledger.check")[0]
+    return db.read_query("ledger.check", mall_buckets=MALL_BUCKETS, owing=OWING_BUCKET)[0]

@@ -87,7 +87,8 @@ def run_sequence(client, prefix, steps):
 
 
 def snapshot(prefix):
-    row = db.read_query("testing.money_by_prefix", prefix=prefix)[0]
+    row = db.read_query("testing.money_by_prefix", prefix=prefix,
+                        mall_buckets=ledger.MALL_BUCKETS)[0]
     rebates = sorted((r["rebate_id"], r["amount"], r["status"]) for r in row["rebates"])
     sums = sorted((s["user_id"], s["kind"], s["bucket"], s["type"], s["cents"], s["entries"])
                   for s in row["sums"] if s["user_id"] is not None)

@@ -14,7 +14,7 @@ def test_a_movement_is_one_node_holding_both_legs(graph, ids):
                       user_id=user, source=ledger.POOL, target="pending")
     assert db.write(lambda tx: ledger.book(tx, [txn], token=ids("k"))) == 1
     assert db.write(lambda tx: ledger.book(tx, [txn], token=ids("k2"))) == 0  # same id: skipped
-    [row] = db.read_query("ledger.user_sums", user_id=user)
+    [row] = ledger.user_sums(user)
     assert row == {"kind": "cash", "bucket": "pending", "type": "accrue", "cents": 700}
     assert ledger.balances(user)["cash"]["pending"] == 700
 
@@ -25,18 +25,18 @@ def test_a_movement_of_two_users_money_is_refused(graph, ids):
                      at=datetime(2025, 1, 2, tzinfo=UTC), legs=legs)
     with pytest.raises(ValueError, match="several users"):
         db.write(lambda tx: ledger.book(tx, [txn], token=ids("k")))
-    assert db.read_query("ledger.user_sums", user_id=ids("a")) == []
+    assert ledger.user_sums(ids("a")) == []
 
 
 def test_a_ledger_written_a_node_per_leg_is_migrated_at_start_up(graph, ids):
     user = ids("u")
     db.write_query("testing.plant_legacy_ledger", prefix=ids(""), user_id=user, cents=1234,
                    at="2025-01-02T00:00:00Z")
-    assert db.read_query("ledger.user_sums", user_id=user) == []  # legs not on the txns yet
+    assert ledger.user_sums(user) == []  # legs not on the txns yet
     moved = db.migrate()
     assert moved["ledger.migrate_legs"] >= 2
     sums = {(r["bucket"], r["type"]): r["cents"]
-            for r in db.read_query("ledger.user_sums", user_id=user)}
+            for r in ledger.user_sums(user)}
     assert sums == {("pending", "accrue"): 1234, ("pending", "confirm"): -1234,
                     ("confirmed", "confirm"): 1234}
     check = ledger.check()
