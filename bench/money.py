@@ -294,6 +294,7 @@ def profile(order_events: list[dict[str, Any]], paths: Any) -> dict[str, Any]:
 
     spent: dict[str, float] = defaultdict(float)
     server: dict[str, int] = defaultdict(int)
+    clock = QueryThreadClock(paths)  # made again at each phase's start
     plain = {name: getattr(db, name) for name in ("run", "run_rows", "read_query", "read_rows")}
 
     def timed(name: str) -> Callable[..., Any]:

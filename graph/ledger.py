@@ -17,7 +17,7 @@ from graph import db
 
 POOL = "pool"
 GATEWAY = "gateway"
-MALL_BUCKETS = [POOL, GATEWAY]  # the mall's own accounts: not part of any user's balance
+MALL_BUCKETS = (POOL, GATEWAY)  # the mall's own accounts: not part of any user's balance
 OWING_BUCKET = "available"  # the one user bucket that may go below zero (a refund after credit)
 USER_BUCKETS = ("pending", "confirmed", "payable", "held", "available", "withdrawing")
 
