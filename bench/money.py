@@ -129,21 +129,20 @@ def cpu_rows(phase: str, used: dict[str, float], elapsed: float, items: int,
             for name, seconds in used.items()]
 
 
-def neo4j_threads(paths: Any) -> dict[str, float]:
-    """Neo4j's CPU seconds so far by kind of thread (/proc/PID/task): the query workers
-    (Bolt), the JIT compilers, the garbage collector, and everything else."""
+def _neo4j_tasks(paths: Any) -> list[tuple[str, str]]:
+    """Each live thread of the running Neo4j as (kind, its /proc/PID/task/TID folder), the
+    kind being query workers (Bolt), JIT compilers, garbage collector or other threads."""
     from cli import stack
 
     pid = stack.running_pid(paths, "neo4j")
-    kinds = {"query workers": 0.0, "JIT compilers": 0.0, "garbage collector": 0.0,
-             "other threads": 0.0}
     if pid is None:
-        return kinds
+        return []
+    found = []
     for task in os.listdir(f"/proc/{pid}/task"):
+        folder = f"/proc/{pid}/task/{task}"
         try:
-            with open(f"/proc/{pid}/task/{task}/comm") as f:
+            with open(f"{folder}/comm") as f:
                 name = f.read().strip()
-            _, seconds = _proc_stat(f"/proc/{pid}/task/{task}/stat")
         except OSError:  # the thread ended meanwhile
             continue
         if name.startswith("neo4j.Bolt"):
@@ -154,6 +153,20 @@ def neo4j_threads(paths: Any) -> dict[str, float]:
             kind = "garbage collector"
         else:
             kind = "other threads"
+        found.append((kind, folder))
+    return found
+
+
+def neo4j_threads(paths: Any) -> dict[str, float]:
+    """Neo4j's CPU seconds so far by kind of thread (/proc/PID/task): the query workers
+    (Bolt), the JIT compilers, the garbage collector, and everything else."""
+    kinds = {"query workers": 0.0, "JIT compilers": 0.0, "garbage collector": 0.0,
+             "other threads": 0.0}
+    for kind, folder in _neo4j_tasks(paths):
+        try:
+            _, seconds = _proc_stat(f"{folder}/stat")
+        except OSError:  # the thread ended meanwhile
+            continue
         kinds[kind] += seconds
     return kinds
 
@@ -255,19 +268,8 @@ class QueryThreadClock:
     when a phase starts serve it)."""
 
     def __init__(self, paths: Any) -> None:
-        from cli import stack
-
-        pid = stack.running_pid(paths, "neo4j")
-        self.files: list[str] = []
-        if pid is None:
-            return
-        for task in os.listdir(f"/proc/{pid}/task"):
-            try:
-                with open(f"/proc/{pid}/task/{task}/comm") as f:
-                    if f.read().startswith("neo4j.Bolt"):
-                        self.files.append(f"/proc/{pid}/task/{task}/schedstat")
-            except OSError:  # the thread ended meanwhile
-                continue
+        self.files = [f"{folder}/schedstat" for kind, folder in _neo4j_tasks(paths)
+                      if kind == "query workers"]
 
     def __call__(self) -> int:
         total = 0
@@ -294,7 +296,7 @@ def profile(order_events: list[dict[str, Any]], paths: Any) -> dict[str, Any]:
 
     spent: dict[str, float] = defaultdict(float)
     server: dict[str, int] = defaultdict(int)
-    clock = QueryThreadClock(paths)  # made again at each phase's start
+    clock: QueryThreadClock  # made at each phase's start, read by the timed wrappers
     plain = {name: getattr(db, name) for name in ("run", "run_rows", "read_query", "read_rows")}
 
     def timed(name: str) -> Callable[..., Any]:

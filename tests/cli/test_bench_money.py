@@ -45,10 +45,11 @@ def test_profile_charges_statements_with_neo4j_cpu(graph, ids):
     events, _ = mall.events(300, 200, 5)
     prefix = ids("")
 
+    named = ("user_id", "invited_by", "order_id", "device_id", "payment_account",
+             "shipping_address")
+
     def own(event):
-        return {k: prefix + v if k in ("user_id", "invited_by", "order_id", "device_id", "payment_account",
-                                       "shipping_address") else v
-                for k, v in event.items()}
+        return {k: prefix + v if k in named else v for k, v in event.items()}
 
     mine = [own(e) for e in events]
     ingest_raw(mine[:300])
