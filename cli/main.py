@@ -1,6 +1,7 @@
 """`tiergraph`: the command line of the stack, imports, reports and benchmarks."""
 
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -24,6 +25,23 @@ keys_app = typer.Typer(help="Run-time API keys (stored hashed).", no_args_is_hel
 app.add_typer(keys_app, name="apikeys")
 pii_app = typer.Typer(help="Personal data at rest.", no_args_is_help=True)
 app.add_typer(pii_app, name="pii")
+
+
+class _OneLineRetries(logging.Filter):
+    """The driver warns of each transaction it retries with the server's whole message (a
+    dozen lines of lock owners for a deadlock), which reads like a failure at the console.
+    A retry is the driver doing its job: say it in one line with the error's code. The
+    services' log files keep the full message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Transaction failed and will be retried") and record.args:
+            delay, error = tuple(record.args)[:2]
+            code = getattr(error, "code", None) or type(error).__name__
+            record.msg, record.args = "Neo4j transaction retried in %.2f s (%s)", (float(delay), code)
+        return True
+
+
+logging.getLogger("neo4j.session").addFilter(_OneLineRetries())
 
 
 def _operator() -> str:

@@ -68,3 +68,21 @@ def test_profile_charges_statements_with_neo4j_cpu(graph, ids):
     stored = db.read_query("rebates.for_orders", ids=[e["order_id"] for e in mine[300:]])
     assert len(stored) == 200 and all(row["computed"] for row in stored)
     assert sum(len(row["rebates"]) for row in stored) > 0
+
+
+def test_machine_cpu_accounts_for_the_cores_over_a_wait():
+    """Idle and stolen CPU are the machine's, summed over its cores: over a sleep of this
+    process they grow, and by no more than the cores could have given in the time."""
+    import os
+    import time
+
+    from bench.money import machine_cpu
+
+    before, started = machine_cpu(), time.perf_counter()
+    time.sleep(0.5)
+    after, elapsed = machine_cpu(), time.perf_counter() - started
+    assert set(after) == {"idle (all cores)", "stolen by the host (all cores)"}
+    assert all(after[k] >= before[k] for k in after)
+    cores = os.cpu_count() or 1
+    grown = sum(after[k] - before[k] for k in after)
+    assert grown <= cores * elapsed + 0.05  # clock ticks are 10 ms
