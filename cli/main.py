@@ -282,9 +282,11 @@ def bench(
                                             "simulation)")] = "platform",
     clients: Annotated[int, typer.Option(min=1, help="money: concurrent clients posting the "
                                                      "orders, as a mall's app servers do")] = 1,
-    warmup: Annotated[int, typer.Option(min=0, help="money: orders sent through the pipeline "
-                                                    "first, unmeasured, so the sustained run "
-                                                    "meets a compiled JVM")] = 20_000,
+    warmup: Annotated[int, typer.Option(min=0, help="money: at most this many orders sent "
+                                                    "through the pipeline first, 20,000 at a "
+                                                    "time until the JIT compilers take under "
+                                                    "5% of Neo4j's CPU, so the sustained run "
+                                                    "meets a compiled JVM")] = 200_000,
 ) -> None:
     """Benchmark on its own stack: `platform` against PostgreSQL, or `money`."""
     from contextlib import contextmanager

@@ -9,7 +9,7 @@ Accounts are (owner, bucket, kind): a user's `pending`, `confirmed`, `payable`, 
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from neo4j import ManagedTransaction
 
@@ -31,14 +31,16 @@ class MoneyRefused(Exception):
         self.reason, self.detail, self.status = reason, detail, status
 
 
-@dataclass(frozen=True)
-class Leg:
+class Leg(NamedTuple):
+    """One entry of a movement: `amount_cents` into (or, below zero, out of) a bucket.
+    A tuple: a rebate computation makes two for each of its rebates, a settlement six."""
+
     bucket: str
     amount_cents: int
     user_id: str | None = None  # None for the pool and the gateway
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Txn:
     """One movement: its legs sum to zero."""
 
@@ -51,7 +53,7 @@ class Txn:
     memo: str | None = None
 
     def __post_init__(self) -> None:
-        if sum(leg.amount_cents for leg in self.legs) != 0:
+        if sum([leg.amount_cents for leg in self.legs]) != 0:
             raise ValueError(f"ledger transaction {self.id} does not balance: {self.legs}")
 
 
@@ -59,13 +61,10 @@ def move(txn_id: str, type_: str, kind: str, at: datetime, amount: int, *,
          user_id: str, source: str, target: str, rebate_id: str | None = None,
          memo: str | None = None) -> Txn:
     """Move `amount` from one bucket to another; `pool`/`gateway` are the mall's accounts."""
-
-    def leg(bucket: str, cents: int) -> Leg:
-        return Leg(bucket=bucket, amount_cents=cents,
-                   user_id=None if bucket in (POOL, GATEWAY) else user_id)
-
+    legs = (Leg(source, -amount, None if source in MALL_BUCKETS else user_id),
+            Leg(target, amount, None if target in MALL_BUCKETS else user_id))
     return Txn(id=txn_id, type=type_, kind=kind, at=at, rebate_id=rebate_id, memo=memo,
-               legs=(leg(source, -amount), leg(target, amount)))
+               legs=legs)
 
 
 def book(tx: ManagedTransaction, txns: list[Txn], token: str) -> int:
@@ -79,15 +78,19 @@ def book(tx: ManagedTransaction, txns: list[Txn], token: str) -> int:
         return 0
     rows = []
     for t in txns:
-        legs = [leg for leg in t.legs if leg.amount_cents != 0]
-        users = {leg.user_id for leg in legs if leg.user_id is not None}
+        buckets, amounts, users = [], [], set()
+        for bucket, cents, user_id in t.legs:
+            if cents:
+                buckets.append(bucket)
+                amounts.append(cents)
+                if user_id is not None:
+                    users.add(user_id)
         if len(users) > 1:
             raise ValueError(f"ledger transaction {t.id} moves money of several users: {users}")
         rows.append({
             "id": t.id, "type": t.type, "kind": t.kind, "at": t.at.isoformat(),
             "rebate_id": t.rebate_id, "memo": t.memo, "user_id": next(iter(users), None),
-            "buckets": [leg.bucket for leg in legs],
-            "amounts": [leg.amount_cents for leg in legs],
+            "buckets": buckets, "amounts": amounts,
         })
     return int(db.run(tx, "ledger.book", txns=rows, token=token)[0]["booked"])
 

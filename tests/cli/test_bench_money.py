@@ -86,3 +86,32 @@ def test_machine_cpu_accounts_for_the_cores_over_a_wait():
     cores = os.cpu_count() or 1
     grown = sum(after[k] - before[k] for k in after)
     assert grown <= cores * elapsed + 0.05  # clock ticks are 10 ms
+
+
+def test_warm_up_goes_on_until_the_jit_settles(monkeypatch):
+    """The warm-up's stopping rule (pure: the pipeline is replaced by one that reports a
+    JIT share falling chunk after chunk): it stops after the first chunk under 5%."""
+    from bench import money
+
+    shares = iter([0.40, 0.12, 0.06, 0.03, 0.02])
+    sent: list[int] = []
+
+    def fake_pipeline(api, chunk, clients, paths, progress, phase):
+        sent.append(len(chunk))
+        jit = next(shares)
+        return [{"label": f"orders ({phase})", "per_s": 1.0}], {
+            "neo4j": 10.0, "neo4j's JIT compilers": 10.0 * jit}
+
+    monkeypatch.setattr(money, "pipeline", fake_pipeline)
+    monkeypatch.setattr(money, "WARMUP_CHUNK", 10)
+    rows = money.warm_up(None, [{}] * 100, 1, None, None)
+    assert sent == [10, 10, 10, 10]  # 0.03 is the first share under 0.05
+    labels = [row["label"] for row in rows]
+    assert labels[0] == "orders (warm-up, fresh JVM)"
+    assert labels[1] == "orders (warm-up, last chunk)"
+    assert rows[-1]["per_s"] == 40 and "under 5%" in labels[-1]
+
+    shares = iter([0.40, 0.30])
+    sent.clear()
+    rows = money.warm_up(None, [{}] * 20, 1, None, None)
+    assert sent == [10, 10] and "still over 5%" in rows[-1]["label"]
