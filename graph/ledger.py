@@ -4,7 +4,10 @@ that sum to zero; balances are sums of entries, never stored.
 Accounts are (owner, bucket, kind): a user's `pending`, `confirmed`, `payable`, `held` and
 `available` buckets in `cash` or `points`, the mall's rebate `pool`, and the payout
 `gateway`. A rebate's life is a chain of transactions with deterministic ids
-(`accrue:<rebate>`, `confirm:<rebate>`, ...), so booking one twice books it once.
+(`confirm:<rebate>`, `payable:<rebate>`, ...), so booking one twice books it once. The first
+of them, the accrual that puts a new rebate into its beneficiary's `pending` (or `held`)
+bucket, is held on the Rebate node itself (`ledger_buckets`, `ledger_amounts`), written with
+it: one node fewer for each rebate an order pays (docs/design.md).
 """
 
 from dataclasses import dataclass, field
@@ -67,6 +70,22 @@ def move(txn_id: str, type_: str, kind: str, at: datetime, amount: int, *,
                legs=legs)
 
 
+def stored_legs(t: Txn) -> tuple[list[str], list[int], str | None]:
+    """A movement's legs as they are stored: its buckets and amounts as two parallel lists
+    (legs of zero left out) and the one user they concern (None for the mall's alone).
+    Refuses a movement whose legs name two users."""
+    buckets, amounts, users = [], [], set()
+    for bucket, cents, user_id in t.legs:
+        if cents:
+            buckets.append(bucket)
+            amounts.append(cents)
+            if user_id is not None:
+                users.add(user_id)
+    if len(users) > 1:
+        raise ValueError(f"ledger transaction {t.id} moves money of several users: {users}")
+    return buckets, amounts, next(iter(users), None)
+
+
 def book(tx: ManagedTransaction, txns: list[Txn], token: str) -> int:
     """Store transactions not stored yet (same id: skipped); returns how many were new.
 
@@ -78,18 +97,10 @@ def book(tx: ManagedTransaction, txns: list[Txn], token: str) -> int:
         return 0
     rows = []
     for t in txns:
-        buckets, amounts, users = [], [], set()
-        for bucket, cents, user_id in t.legs:
-            if cents:
-                buckets.append(bucket)
-                amounts.append(cents)
-                if user_id is not None:
-                    users.add(user_id)
-        if len(users) > 1:
-            raise ValueError(f"ledger transaction {t.id} moves money of several users: {users}")
+        buckets, amounts, user_id = stored_legs(t)
         rows.append({
             "id": t.id, "type": t.type, "kind": t.kind, "at": t.at.isoformat(),
-            "rebate_id": t.rebate_id, "memo": t.memo, "user_id": next(iter(users), None),
+            "rebate_id": t.rebate_id, "memo": t.memo, "user_id": user_id,
             "buckets": buckets, "amounts": amounts,
         })
     return int(db.run(tx, "ledger.book", txns=rows, token=token)[0]["booked"])

@@ -6,7 +6,6 @@ and marks the orders computed before it commits. A second transaction waits on t
 then finds nothing left to do. Rebate ids are deterministic (`order:t1:cash`) as a second guard.
 """
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -118,15 +117,19 @@ def apply_risk(rows: list[dict[str, Any]], decisions: dict[str, str]) -> None:
             row["hold_by"] = decision.removeprefix("held:")
 
 
-def accruals(rows: list[dict[str, Any]]) -> list[ledger.Txn]:
-    """Ledger transactions that put new rebates into their beneficiaries' pending buckets."""
-    return [
-        ledger.move(f"accrue:{r['rebate_id']}", "accrue", r["kind"],
-                    datetime.fromisoformat(r["paid_at"]),
-                    r["amount_cents"], user_id=r["beneficiary"], source=ledger.POOL,
-                    target=r["status"], rebate_id=r["rebate_id"])
-        for r in rows if r["status"] in ("pending", "held") and r["amount_cents"] > 0
-    ]
+def attach_accruals(rows: list[dict[str, Any]]) -> None:
+    """Give each new rebate that puts money into a bucket (pending, or held by a risk hold)
+    the legs of that accrual, pool -> its bucket, as `ledger_buckets` and `ledger_amounts`:
+    the rebate's node holds the movement that created it (graph/ledger.py). Void rebates and
+    rebates of nothing move no money and carry none (pure)."""
+    for r in rows:
+        r["ledger_buckets"] = r["ledger_amounts"] = None
+        if r["status"] in ("pending", "held") and r["amount_cents"] > 0:
+            accrual = ledger.move(r["rebate_id"], "accrue", r["kind"],
+                                  datetime.fromisoformat(r["paid_at"]), r["amount_cents"],
+                                  user_id=r["beneficiary"], source=ledger.POOL,
+                                  target=r["status"], rebate_id=r["rebate_id"])
+            r["ledger_buckets"], r["ledger_amounts"], _ = ledger.stored_legs(accrual)
 
 
 def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
@@ -139,6 +142,7 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
     rows = [row for c in contexts for row in plan_rebates(c, rules, max_tiers)]
     buyers = sorted({c["buyer"] for c in contexts})
     apply_risk(rows, signals.hold_decisions(tx, buyers, get_settings().hold_score))
+    attach_accruals(rows)
     db.run(
         tx,
         "rebates.create",
@@ -146,7 +150,6 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
         order_ids=[c["order_id"] for c in contexts],
         now=datetime.now(UTC).isoformat(),
     )
-    ledger.book(tx, accruals(rows), token=uuid.uuid4().hex)
     # Linking a rebate to its beneficiary locks that user until the commit (a super-inviter
     # is in every batch), so it comes last, and in one global order (by user id) so that
     # concurrent computations queue instead of deadlocking (see LOCK ORDER in

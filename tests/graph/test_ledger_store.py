@@ -1,11 +1,18 @@
-"""How the ledger is stored: one LedgerTxn per movement with its legs, and the start-up
-migration of ledgers written as a LedgerEntry node per leg. Against the real Neo4j."""
+"""How the ledger is stored: one LedgerTxn per movement with its legs, a rebate's accrual
+held on the rebate itself, and the start-up migration of ledgers written as a LedgerEntry
+node per leg. Against the real Neo4j."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from graph import db, ledger
+from graph import db, ledger, rebates
+from graph.ingest import ingest_raw
+from tests.factories import make_chain, make_order
+
+# Paid after every as_of the tests settle at (and after today's beat run): no settlement
+# moves these rebates while a test looks at their accruals.
+PAID = "2027-06-02T10:00:00+08:00"
 
 
 def test_a_movement_is_one_node_holding_both_legs(graph, ids):
@@ -17,6 +24,40 @@ def test_a_movement_is_one_node_holding_both_legs(graph, ids):
     [row] = ledger.user_sums(user)
     assert row == {"kind": "cash", "bucket": "pending", "type": "accrue", "cents": 700}
     assert ledger.balances(user)["cash"]["pending"] == 700
+
+
+def test_a_rebate_holds_its_accrual_and_the_ledger_counts_it(graph, ids):
+    a, b, c, buyer, order = ids("a"), ids("b"), ids("c"), ids("d"), ids("o")
+    ingest_raw(make_chain([a, b, c, buyer]) + [make_order(order, buyer, [("home", 10000)],
+                                                      at=PAID)])
+    before = ledger.check()
+    assert rebates.compute_rebates([order]) == 1
+    rows = db.read_query("testing.ledger_of_order", order_id=order)
+    assert [(r["tier"], r["status"], r["buckets"], r["amounts"], r["txns"]) for r in rows] == [
+        (1, "pending", ["pool", "pending"], [-1000, 1000], 0),
+        (2, "pending", ["pool", "pending"], [-500, 500], 0),
+        (3, "pending", ["pool", "pending"], [-200, 200], 0),
+    ]
+    assert ledger.user_sums(c) == [{"kind": "cash", "bucket": "pending", "type": "accrue",
+                                    "cents": 1000}]
+    assert ledger.balances(a)["cash"]["pending"] == 200
+    after = ledger.check()
+    assert (after["txns"] - before["txns"], after["entries"] - before["entries"]) == (3, 6)
+    assert (after["total"], after["unbalanced"]) == (0, 0)
+
+
+def test_an_accrual_that_does_not_balance_is_found_by_the_check(graph, ids):
+    a, buyer, order = ids("a"), ids("b"), ids("o")
+    ingest_raw(make_chain([a, buyer]) + [make_order(order, buyer, at=PAID)])
+    assert rebates.compute_rebates([order]) == 1
+    assert ledger.check()["unbalanced"] == 0
+    db.write_query("testing.unbalance_accrual", order_id=order, cents=1)
+    try:
+        check = ledger.check()
+        assert (check["unbalanced"], check["total"]) == (1, 1)
+    finally:
+        db.write_query("testing.unbalance_accrual", order_id=order, cents=-1)
+    assert ledger.check()["unbalanced"] == 0
 
 
 def test_a_movement_of_two_users_money_is_refused(graph, ids):
