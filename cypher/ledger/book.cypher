@@ -4,7 +4,8 @@
 // user at most: user_id owns each leg whose bucket is not the mall's (pool, gateway).
 // One node per movement, not one per leg: each settlement step writes a third of the records
 // it wrote as a LedgerTxn with a LedgerEntry per leg (docs/design.md). A rebate's accrual is
-// not booked here: rebates.create writes its legs onto the rebate. A transaction whose id is already stored is skipped whole (idempotent).
+// not booked here: rebates.create writes its legs onto the rebate. A transaction whose id is
+// already stored is skipped whole (idempotent).
 // Returns how many were booked now.
 UNWIND $txns AS t
 MERGE (x:LedgerTxn {id: t.id})

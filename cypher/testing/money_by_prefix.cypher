@@ -16,14 +16,11 @@ CALL () {
     RETURN rb.beneficiary AS user_id, rb.kind AS kind, 'accrue' AS type,
            rb.ledger_buckets AS buckets, rb.ledger_amounts AS amounts
   }
-  RETURN collect({user_id: user_id, kind: kind, type: type, buckets: buckets,
-                  amounts: amounts}) AS moves
+  UNWIND range(0, size(buckets) - 1) AS i
+  WITH user_id, kind, type, buckets[i] AS bucket, amounts[i] AS amount
+  WHERE NOT bucket IN $mall_buckets
+  WITH user_id, kind, bucket, type, sum(amount) AS cents, count(amount) AS entries
+  RETURN collect({user_id: user_id, kind: kind, bucket: bucket, type: type, cents: cents,
+                  entries: entries}) AS sums
 }
-UNWIND CASE WHEN moves = [] THEN [null] ELSE moves END AS m
-UNWIND CASE WHEN m IS NULL THEN [null] ELSE range(0, size(m.buckets) - 1) END AS i
-WITH rebates, m, m.buckets[i] AS bucket, m.amounts[i] AS amount
-WHERE m IS NULL OR NOT bucket IN $mall_buckets
-WITH rebates, m.user_id AS user_id, m.kind AS kind, bucket, m.type AS type,
-     sum(amount) AS cents, count(amount) AS entries
-RETURN rebates, collect({user_id: user_id, kind: kind, bucket: bucket, type: type,
-                         cents: cents, entries: entries}) AS sums
+RETURN rebates, sums
