@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 
 from api.errors import Problem
 from api.ratelimit import retry_after
-from graph import apikeys
+from graph.users import apikeys
 from graph.settings import get_settings
 
 

@@ -26,7 +26,7 @@ from api.routers import (
     withdrawals,
 )
 from graph import db
-from graph.rebates import ensure_default_rule
+from graph.rules.book import ensure_default_rule
 from graph.settings import get_settings
 
 ROUTERS = tuple(m.router for m in (health, events, users, orders, money, withdrawals, rules,

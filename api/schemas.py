@@ -1,4 +1,4 @@
-"""Response shapes of the API (requests are validated by graph.events)."""
+"""Response shapes of the API (requests are validated by graph.ingest.events)."""
 
 from datetime import datetime
 

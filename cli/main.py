@@ -57,7 +57,7 @@ def apikeys_create(
     label: Annotated[str, typer.Option(help="What the key is for.")],
 ) -> None:
     """Create a key; it is printed this once and stored only as a hash."""
-    from graph import apikeys
+    from graph.users import apikeys
 
     _settings()
     try:
@@ -72,7 +72,7 @@ def apikeys_create(
 @keys_app.command("list")
 def apikeys_list() -> None:
     """Run-time keys with role, label and dates."""
-    from graph import apikeys
+    from graph.users import apikeys
 
     _settings()
     table = Table("id", "role", "label", "created", "revoked")
@@ -84,7 +84,7 @@ def apikeys_list() -> None:
 @keys_app.command("revoke")
 def apikeys_revoke(key_id: str) -> None:
     """Revoke a key (audited)."""
-    from graph import apikeys
+    from graph.users import apikeys
 
     _settings()
     result = apikeys.revoke(key_id, actor=_operator(), actor_role="admin")
@@ -97,7 +97,9 @@ def apikeys_revoke(key_id: str) -> None:
 @pii_app.command("rotate-key")
 def pii_rotate_key() -> None:
     """Re-seal every phone under the current TIERGRAPH_PII_KEY (old keys in PII_OLD_KEYS)."""
-    from graph import audit, db, pii
+    from graph.audit import trail
+    from graph import db
+    from graph.users import pii
 
     settings = _settings()
     columns = (TextColumn("[bold]re-sealing phones"), TextColumn("{task.completed:,}"),
@@ -105,7 +107,7 @@ def pii_rotate_key() -> None:
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("rotate", total=None)
         count = pii.rotate(on_progress=lambda done: bar.update(task, completed=done))
-    db.write(lambda tx: audit.append(tx, actor=_operator(), role="admin", action="pii.rotate_key",
+    db.write(lambda tx: trail.append(tx, actor=_operator(), role="admin", action="pii.rotate_key",
                                      target=f"pii_key:{settings.pii_key_id}",
                                      after={"resealed": count}))
     console.print(f"{count} phones re-sealed under key {settings.pii_key_id}")
@@ -130,7 +132,7 @@ def up(
     "neo4j,redis,audit,worker,beat,api",
 ) -> None:
     """Start Neo4j, Redis, the audit store, the Celery worker and beat, and the API (idempotent)."""
-    from cli import stack
+    from infra import stack
 
     settings = _settings()
     chosen = tuple(s.strip() for s in services.split(",") if s.strip())
@@ -165,7 +167,7 @@ def up(
 @app.command()
 def down() -> None:
     """Stop every service started by `up` (SIGTERM, waiting for a clean shutdown)."""
-    from cli import stack
+    from infra import stack
 
     try:
         stack.down(_settings(), say=lambda m: console.print(f"[cyan]•[/cyan] {m}"))
@@ -178,7 +180,7 @@ def down() -> None:
 def status() -> None:
     """Which services run (pid) and whether Neo4j and Redis answer."""
     from api.routers.health import redis_ok
-    from cli import stack
+    from infra import stack
     from graph import db
 
     for name, pid in stack.status(_settings()).items():
@@ -188,7 +190,7 @@ def status() -> None:
 
 def _ingest_lines(lines: list[bytes], label: str, chunk: int, pipelined: bool = True) -> None:
     """Import NDJSON lines in chunks with a progress bar showing events per second."""
-    from graph.ingest import IngestResult, ingest_lines
+    from graph.ingest.batch import IngestResult, ingest_lines
     from workers.enqueue import enqueue_rebates
 
     started = time.perf_counter()
@@ -230,16 +232,16 @@ def import_file(
 def load_demo() -> None:
     """Load the generated demo mall (idempotent: a second load only finds duplicates), then
     run ring detection once so the risk endpoints have something to show."""
-    from graph import risk
-    from graph.generate import demo_mall
+    from graph.risk import detection, reads
+    from lab.demo_mall import demo_mall
 
     events, labels = demo_mall()
     _ingest_lines([orjson.dumps(e) for e in events], "loading the demo mall", 2000)
     ring = labels["rings"][0]
     console.print(f"planted ring: {len(ring['members'])} accounts under {ring['organiser']} "
                   f"({', '.join(ring['members'][:4])}, ...)")
-    result = risk.detect_and_store(seed=0, actor=_operator())
-    found = risk.list_rings(0.0, 3, None)
+    result = detection.detect_and_store(seed=0, actor=_operator())
+    found = reads.list_rings(0.0, 3, None)
     console.print(f"ring detection: {result['rings']} ring(s) over {result['users']} users"
                   + (f"; top {found[0]['ring_id']} scores {found[0]['score']:.2f} with "
                      f"{found[0]['size']} members" if found else ""))
@@ -260,7 +262,7 @@ def generate(
 ) -> None:
     """Write a generated mall with benign structure and labelled fraud rings: events.ndjson
     (load it with `tiergraph import`) and labels.json (for `tiergraph evaluate`)."""
-    from graph.fraudgen import write_mall
+    from lab.fraudgen import write_mall
 
     started = time.perf_counter()
     with console.status(f"generating {users:,} users, seed {seed}"):
@@ -291,8 +293,8 @@ def bench(
     """Benchmark on its own stack: `platform` against PostgreSQL, or `money`."""
     from contextlib import contextmanager
 
-    from bench import money
-    from bench.run import run as run_platform
+    from lab.bench import money
+    from lab.bench.run import run as run_platform
 
     if suite not in ("platform", "money"):
         err.print("--suite is platform or money")
@@ -339,7 +341,7 @@ def _profile_table(phases: dict[str, dict[str, Any]]) -> Table:
     """The money benchmark's in-process profile: per phase and Cypher statement, its share
     of the phase's wall time and the CPU Neo4j's query workers spent on it per order
     ("Neo4j µs/order"; "begin and commit" is theirs outside any statement)."""
-    table = Table(title="where an order's time goes, in-process (bench/money.py profile)")
+    table = Table(title="where an order's time goes, in-process (lab/bench/money.py profile)")
     table.add_column("phase")
     table.add_column("statement", overflow="fold", min_width=26)
     for column in ("% of wall time", "Neo4j µs/order"):
@@ -357,7 +359,8 @@ def _profile_table(phases: dict[str, dict[str, Any]]) -> Table:
 @app.command()
 def detect(seed: Annotated[int, typer.Option(help="Seed of the community detection.")] = 0) -> None:
     """Find and score collusion rings in the running graph, store them and apply holds."""
-    from graph import risk
+    from graph.errors import DomainError
+    from graph.risk import detection, reads
 
     _settings()
     columns = (TextColumn("[bold]{task.description:<20}"), BarColumn(),
@@ -365,14 +368,14 @@ def detect(seed: Annotated[int, typer.Option(help="Seed of the community detecti
     try:
         with Progress(*columns, console=console) as bar:
             task = bar.add_task("starting", total=1.0)
-            result = risk.detect_and_store(
+            result = detection.detect_and_store(
                 seed=seed, actor=_operator(),
                 progress=lambda stage, f: bar.update(task, description=stage, completed=f))
-    except risk.RiskRefused as refused:
+    except DomainError as refused:
         err.print(f"[red]{refused.detail}[/red]")
         raise typer.Exit(1) from None
     console.print_json(data=result)
-    for ring in risk.list_rings(0.0, 10, "open"):
+    for ring in reads.list_rings(0.0, 10, "open"):
         console.print(f"{ring['ring_id']}  score {ring['score']:.2f}  {ring['size']} members  "
                       f"{', '.join(ring['reasons'])}")
 
@@ -390,9 +393,9 @@ def evaluate(
     """Detection quality against labels: ring and member precision, recall and F1 per fraud
     kind and ring size, benign payouts held, fraud held before credit; beside the
     connected-components baseline."""
-    from bench.detection import methods, quality
-    from graph.evaluation import MethodReport, evaluate as score, render_table, snapshot_rings, weekly_cutoffs
-    from graph.rings import projection_from_events
+    from lab.bench.detection import methods, quality
+    from lab.evaluation import MethodReport, evaluate as score, render_table, snapshot_rings, weekly_cutoffs
+    from graph.risk.rings import projection_from_events
 
     if folder is None:
         seeds = seed or [1, 2, 3]
@@ -456,10 +459,10 @@ def report_verify(path: Annotated[Path, typer.Argument(help="A saved tier report
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the audit chain; name the first broken entry (exit 1) or print the head."""
-    from graph import audit
+    from graph.audit import trail
 
     _settings()
-    result = audit.verify()
+    result = trail.verify()
     if result["ok"]:
         console.print(f"audit log intact: {result['entries']} entries ({result['sealed']} sealed "
                       f"in the audit store), head {result['head_hash']}")

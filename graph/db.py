@@ -7,12 +7,12 @@ from typing import Any, TypeVar
 from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
-from graph import auditstore
+from graph.audit import seals
 from graph.queries import queries
 from graph.settings import get_settings
 
 T = TypeVar("T")
-# Called after every committed write transaction (graph/audit.py seals its new entries here).
+# Called after every committed write transaction (graph/audit/trail.py seals its new entries here).
 _after_commit: list[Callable[[], None]] = []
 
 
@@ -176,7 +176,7 @@ def migrate(limit: int = 10_000) -> dict[str, int]:
 def reset_database(batch: int = 10_000) -> int:
     """Delete every node and relationship in batches, and the sealed audit log with the
     entries it seals; returns the number of nodes deleted."""
-    auditstore.reset()
+    seals.reset()
     total = 0
     while True:
         deleted = write_query("admin.reset_batch", limit=batch)[0]["deleted"]

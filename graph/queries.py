@@ -1,7 +1,8 @@
 """Registry of the Cypher queries kept as files under cypher/, loaded once by name.
 
 `cypher/invites/upline.cypher` is `queries["invites.upline"]`. An unknown name fails
-loudly with the list of known ones.
+loudly with the list of known ones. The service loads only `cypher/`; the tests and the
+lab add their own folders with `queries.include(folder)`.
 """
 
 from pathlib import Path
@@ -13,11 +14,17 @@ class QueryRegistry:
     """All .cypher files under one folder, addressed as `folder.name`."""
 
     def __init__(self, root: Path = CYPHER_DIR) -> None:
-        self._root = root
         self._queries: dict[str, str] = {}
+        self.include(root)
+
+    def include(self, root: Path) -> None:
+        """Add the .cypher files under another folder (a name already known is an error)."""
         for path in sorted(root.rglob("*.cypher")):
             name = ".".join(path.relative_to(root).with_suffix("").parts)
-            self._queries[name] = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
+            if self._queries.get(name, text) != text:
+                raise ValueError(f"Cypher query {name!r} is defined twice (again in {root})")
+            self._queries[name] = text
 
     def __getitem__(self, name: str) -> str:
         try:

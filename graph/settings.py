@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     neo4j_password: str = "tiergraph-local"
     neo4j_database: str = "neo4j"
     redis_url: str = "redis://127.0.0.1:6379/0"
-    # The audit store (graph/auditstore.py): a Redis server of its own where the audit log is
+    # The audit store (graph/audit/seals.py): a Redis server of its own where the audit log is
     # sealed. The URL's account may only append and read; the administrator password is for
     # the store's set-up and `db reset`, not for the API or the workers (development defaults).
     audit_store_url: str = "redis://tiergraph:tiergraph-audit-append@127.0.0.1:6390/0"

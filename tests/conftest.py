@@ -10,6 +10,7 @@ Services this session started are stopped at the end.
 
 import os
 import uuid
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,7 +32,10 @@ os.environ.setdefault(
     "admin:test-admin,admin:test-admin-2,mall:test-mall,risk:test-risk,compliance:test-compliance",
 )
 
+from graph.queries import queries  # noqa: E402
 from graph.settings import get_settings  # noqa: E402
+
+queries.include(Path(__file__).resolve().parent / "cypher")  # test-only queries: testing.*
 
 KEYS = {"admin": "test-admin", "mall": "test-mall", "risk": "test-risk",
         "compliance": "test-compliance"}
@@ -45,7 +49,7 @@ def auth(role: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def services() -> Iterator[None]:
     """Neo4j, Redis (schema applied) and one Celery worker, for the whole session."""
-    from cli import stack
+    from infra import stack
     from graph import db
 
     settings = get_settings()
@@ -57,7 +61,7 @@ def services() -> Iterator[None]:
             started.append(name)
     stack.up(settings, wanted, say=lambda m: print(m))
     if not EXTERNAL:  # the test stack is ours alone: start every session from an empty graph
-        from graph.rebates import ensure_default_rule
+        from graph.rules.book import ensure_default_rule
 
         db.reset_database()
         ensure_default_rule()
@@ -76,7 +80,7 @@ def graph(services: None) -> None:
 def clean_graph(services: None) -> None:
     """An empty graph (schema and default rule kept), for tests that read it whole."""
     from graph import db
-    from graph.rebates import ensure_default_rule
+    from graph.rules.book import ensure_default_rule
 
     db.reset_database()
     ensure_default_rule()

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from api.auth import AdminRole
 from api.errors import Problem
-from graph import apikeys
+from graph.users import apikeys
 
 router = APIRouter(prefix="/v1/apikeys", tags=["apikeys"])
 

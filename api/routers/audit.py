@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.auth import ComplianceRole
-from graph import audit
+from graph.audit import trail
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -38,5 +38,5 @@ def get_audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Audit entries after `after`, oldest first (newest last); page on with next_after."""
-    entries = audit.page(after, limit)
+    entries = trail.page(after, limit)
     return {"entries": entries, "next_after": entries[-1]["seq"] if len(entries) == limit else None}

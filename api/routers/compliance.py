@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from api.auth import ComplianceRole
 from api.errors import Problem
 from api.schemas import RebatePath, TierReport
-from graph import compliance, rebates
+from graph import compliance
+from graph.money import rebates
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import MallRole
 from api.errors import Problem
 from api.schemas import EventsAccepted
-from graph.ingest import ingest_raw
+from graph.ingest.batch import ingest_raw
 from graph.settings import get_settings
 from workers.enqueue import enqueue_rebates
 

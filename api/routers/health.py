@@ -6,7 +6,8 @@ import redis
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from graph import auditstore, db
+from graph.audit import seals
+from graph import db
 from graph.settings import get_settings
 
 router = APIRouter(tags=["health"])
@@ -29,7 +30,7 @@ def healthz() -> dict[str, Any]:
 @router.get("/readyz")
 def readyz() -> JSONResponse:
     """Ready when Neo4j, Redis and the audit store answer; 503 otherwise."""
-    checks = {"neo4j": db.ping(), "redis": redis_ok(), "audit_store": auditstore.ping()}
+    checks = {"neo4j": db.ping(), "redis": redis_ok(), "audit_store": seals.ping()}
     ready = all(checks.values())
     return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks},
                         status_code=200 if ready else 503)

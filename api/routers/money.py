@@ -9,9 +9,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
 from api.errors import Problem
-from graph import adjustments, invites, ledger, points, rebates, settlement
-from graph.events import ID_PATTERN, Instant
-from graph.ledger import MoneyRefused
+from graph.money import adjustments, ledger, points, rebates, settlement
+from graph.users import invites
+from graph.ingest.events import ID_PATTERN, Instant
+from graph.money.ledger import MoneyRefused
 
 router = APIRouter(prefix="/v1", tags=["money"])
 Status = Literal["pending", "confirmed", "payable", "credited", "held", "void"]

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.auth import MallRole
 from api.errors import Problem
 from api.schemas import OrderRebates
-from graph import rebates
+from graph.money import rebates
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 

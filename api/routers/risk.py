@@ -8,7 +8,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import RiskRole
 from api.errors import Problem
-from graph import jobs, risk
+from graph import jobs
+from graph.errors import DomainError
+from graph.risk import decisions, reads
 
 router = APIRouter(prefix="/v1", tags=["risk"])
 
@@ -132,13 +134,13 @@ def get_rings(
     status: Literal["open", "confirmed", "dismissed", "lapsed"] | None = None,
 ) -> dict[str, Any]:
     """Rings at or above min_score, highest score first."""
-    return {"rings": risk.list_rings(min_score, limit, status)}
+    return {"rings": reads.list_rings(min_score, limit, status)}
 
 
 @router.get("/risk/rings/{ring_id}", response_model=RingOut)
 def get_ring(ring_id: str, _: RiskRole) -> dict[str, Any]:
     """One ring: members, reasons and features, held money and the subgraph to draw."""
-    ring = risk.get_ring(ring_id)
+    ring = reads.get_ring(ring_id)
     if ring is None:
         raise Problem(404, "not-found", f"no ring {ring_id!r}")
     return ring
@@ -150,9 +152,9 @@ async def decide_ring(ring_id: str, body: DecisionIn, request: Request,
     """confirm voids the held rebates of the members' orders (ring_confirmed); dismiss
     releases them to the status they would have had. Recorded with analyst, time, note."""
     try:
-        return await run_in_threadpool(risk.decide, ring_id, body.decision, body.note,
+        return await run_in_threadpool(decisions.decide, ring_id, body.decision, body.note,
                                        request.state.actor, role, request.state.request_id)
-    except risk.RiskRefused as refused:
+    except DomainError as refused:
         raise Problem(refused.status, "not-found" if refused.status == 404 else "conflict",
                       refused.detail) from None
 
@@ -160,7 +162,7 @@ async def decide_ring(ring_id: str, body: DecisionIn, request: Request,
 @router.get("/risk/users/{user_id}", response_model=UserRiskOut)
 def get_user_risk(user_id: str, _: RiskRole) -> dict[str, Any]:
     """A user's risk signals (code, sentence, evidence), score and ring."""
-    found = risk.user_risk(user_id)
+    found = reads.user_risk(user_id)
     if found is None:
         raise Problem(404, "not-found", f"no user {user_id!r}")
     return found
@@ -174,7 +176,7 @@ async def decide_user(user_id: str, body: DecisionIn, request: Request,
     later (ring_confirmed); dismiss releases what the user's own signals held and stops them
     holding again (a ring's holds wait for the ring's decision). Audited with the note."""
     try:
-        return await run_in_threadpool(risk.decide_user, user_id, body.decision, body.note,
+        return await run_in_threadpool(decisions.decide_user, user_id, body.decision, body.note,
                                        request.state.actor, role, request.state.request_id)
-    except risk.RiskRefused as refused:
+    except DomainError as refused:
         raise Problem(refused.status, "not-found", refused.detail) from None

@@ -9,10 +9,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole
 from api.errors import Problem
-from graph.events import ID_PATTERN, Instant
-from graph.rulebook import RuleRefused, check_tiers, create_rule, list_rules, retire_rule
-from graph.rules import Rule
-from graph.simulation import simulate
+from graph.ingest.events import ID_PATTERN, Instant
+from graph.rules.book import RuleRefused, check_tiers, create_rule, list_rules, retire_rule
+from graph.rules.maths import Rule
+from graph.rules.simulation import simulate
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 

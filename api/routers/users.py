@@ -10,9 +10,9 @@ from api.auth import AdminRole, MallRole
 from api.errors import Problem
 from api.routers.events import read_json
 from api.schemas import ClearPhone, Downline, Upline, UserOut, UsersFound
-from graph.events import Phone
-from graph import invites, pii
-from graph.ingest import ingest_raw
+from graph.ingest.events import Phone
+from graph.users import invites, pii
+from graph.ingest.batch import ingest_raw
 from graph.settings import get_settings
 
 router = APIRouter(prefix="/v1/users", tags=["users"])

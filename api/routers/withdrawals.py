@@ -8,9 +8,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
 from api.errors import Problem
-from graph import withdrawals
-from graph.events import ID_PATTERN, MAX_CENTS
-from graph.ledger import MoneyRefused
+from graph.money import withdrawals
+from graph.ingest.events import ID_PATTERN, MAX_CENTS
+from graph.money.ledger import MoneyRefused
 
 router = APIRouter(prefix="/v1/withdrawals", tags=["withdrawals"])
 

@@ -5,7 +5,7 @@
 // $now (rebate_runs counts computations: always 1).
 // A rebate that moves money holds its accrual's ledger legs (pool -> its bucket) as
 // ledger_buckets/ledger_amounts, null for one that moves none: the accrual is written with
-// the rebate, so it exists exactly when the rebate does (graph/ledger.py).
+// the rebate, so it exists exactly when the rebate does (graph/money/ledger.py).
 // The (Rebate)-[:TO]->(User) edges come last in the transaction (rebates.link_beneficiaries):
 // an edge locks its user until the commit, and a super-inviter is a beneficiary in every
 // batch, so the fewer statements run after those locks, the less another computation waits.

@@ -5,8 +5,9 @@ import subprocess
 import sys
 
 from graph import compliance, db
-from graph.ingest import ingest_raw
-from graph.rebates import compute_rebates, ensure_default_rule
+from graph.ingest.batch import ingest_raw
+from graph.money.rebates import compute_rebates
+from graph.rules.book import ensure_default_rule
 from graph.settings import get_settings
 from tests.conftest import auth
 from tests.factories import make_chain, make_order

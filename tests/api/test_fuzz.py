@@ -53,7 +53,7 @@ def fuzz_graph(services: None) -> Iterator[None]:
     """An empty graph before the fuzzing and after it: the fuzzer creates rules, keys and
     settlement runs that would otherwise change what later tests see."""
     from graph import db
-    from graph.rebates import ensure_default_rule
+    from graph.rules.book import ensure_default_rule
 
     db.reset_database()
     ensure_default_rule()

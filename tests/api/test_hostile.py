@@ -10,14 +10,15 @@ from urllib.parse import quote
 
 import pytest
 
-from graph import audit, db
+from graph.audit import trail
+from graph import db
 from graph.settings import get_settings
 from tests.conftest import auth
 from tests.factories import make_order, make_session, make_user
 
 MALL, ADMIN = auth("mall"), auth("admin")
 PROBLEM = "application/problem+json"
-ID_RULE = "should match pattern"  # pydantic's words for an id outside graph.events.ID_PATTERN
+ID_RULE = "should match pattern"  # pydantic's words for an id outside graph.ingest.events.ID_PATTERN
 
 # Ids the id pattern (letters, digits, _ . : @ -, starting with a letter or digit, at most
 # 64 characters) forbids: quotes, backticks, Cypher fragments, unicode, control characters.
@@ -159,7 +160,7 @@ def test_free_text_is_stored_and_read_back_as_plain_data(client, clean_graph, id
     assert entries[-1]["action"] == "pii.read" and entries[-1]["after"]["reason"] == text
     assert totals() - before == Counter({("node", "ApiKey"): 1, ("node", "AuditEntry"): 2})
     assert before - totals() == Counter()  # nothing removed either
-    assert audit.verify()["ok"]
+    assert trail.verify()["ok"]
     assert client.get(f"/v1/users/{ids('u')}", headers=MALL).json()["user_id"] == ids("u")
 
 
@@ -294,7 +295,7 @@ EDGES = [
 
 @pytest.mark.parametrize(("at", "why"), EDGES)
 def test_times_outside_2000_to_2100_are_refused_with_the_reason(client, ids, at, why):
-    """graph.events.checked_time: an offset is required (at most ±18:00) and the instant
+    """graph.ingest.events.checked_time: an offset is required (at most ±18:00) and the instant
     must fall in 2000-01-01T00:00:00Z .. 2100-12-31T23:59:59Z, for events and API times."""
     result = post_events(client, [make_user(ids("u"), at=at)])
     assert result["accepted"] == 0

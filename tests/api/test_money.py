@@ -4,7 +4,8 @@ Orders here are paid in 2025 and settled as of 2025 dates, so settlement runs ne
 the 2026 orders of other tests.
 """
 
-from graph import audit, ledger
+from graph.audit import trail
+from graph.money import ledger
 from tests.conftest import auth
 from tests.factories import make_chain, make_order
 
@@ -55,7 +56,7 @@ def test_pending_to_credited_then_a_refund_after_crediting(client, ids):
     assert statuses(client, ids("o"))[0] == (1, 1000, "credited", None)
     assert cash(client, c) == {"credited": 1000, "available": 1000}
     assert settle(client, "2025-06-05T03:00:00+00:00") == {"confirmed": 0, "payable": 0, "credited": 0}
-    entries = audit.page(0, 100_000)
+    entries = trail.page(0, 100_000)
     runs = [e for e in entries if e["action"] == "settlement.run"
             and e["target"] == "settlement:2025-06-05T03:00:00+00:00"]
     assert len(runs) == 2 and runs[0]["actor"].startswith("admin:")
@@ -154,13 +155,13 @@ def test_two_batches_refunding_the_same_order_at_once_refund_it_once(client, ids
     the order's lock finds the refund already landed, checks again and is refused."""
     import threading
 
-    from graph import ingest
+    from graph.ingest import batch
 
     a, buyer = ids("a"), ids("buyer")
     post(client, make_chain([a, buyer]) + [make_order(ids("o"), buyer, [("home", 10000)], at=PAID)])
     statuses(client, ids("o"))
     both_checked = threading.Barrier(2, timeout=30)
-    plain_check, first_checks = ingest._check, set()
+    plain_check, first_checks = batch._check, set()
 
     def check_then_wait(*args):
         plain_check(*args)
@@ -168,11 +169,11 @@ def test_two_batches_refunding_the_same_order_at_once_refund_it_once(client, ids
             first_checks.add(threading.get_ident())
             both_checked.wait()
 
-    monkeypatch.setattr(ingest, "_check", check_then_wait)
+    monkeypatch.setattr(batch, "_check", check_then_wait)
     results = {}
 
     def send(name):
-        results[name] = ingest.ingest_raw([refund(ids("o"), ids(name), 10000)])
+        results[name] = batch.ingest_raw([refund(ids("o"), ids(name), 10000)])
 
     threads = [threading.Thread(target=send, args=(name,)) for name in ("r1", "r2")]
     for thread in threads:

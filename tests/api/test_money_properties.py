@@ -14,7 +14,8 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph import db, ledger
+from graph import db
+from graph.money import ledger
 from graph.settings import get_settings
 from tests.conftest import auth
 

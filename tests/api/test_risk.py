@@ -6,9 +6,13 @@ from typing import Any
 
 import pytest
 
-from graph import audit, db, ledger, rebates, risk
-from graph.generate import demo_mall
-from graph.ingest import ingest_raw
+from graph.audit import trail
+from graph import db
+from graph.errors import DomainError
+from graph.risk import detection, reads
+from graph.money import ledger, rebates
+from lab.demo_mall import demo_mall
+from graph.ingest.batch import ingest_raw
 from tests.conftest import auth
 from tests.factories import make_chain, make_order, make_session, make_user
 
@@ -106,9 +110,9 @@ def test_an_order_after_detection_is_held_at_birth_and_ids_stay_stable(client, p
     out = client.post("/v1/orders/risk-late-order/payouts", headers=auth("mall")).json()
     assert out["rebates"] and {r["status"] for r in out["rebates"]} == {"held"}
 
-    again = risk.detect_and_store(seed=1)
+    again = detection.detect_and_store(seed=1)
     assert again["rings"] >= 1
-    ids = {r["ring_id"] for r in risk.list_rings(0.0, 1000, None)}
+    ids = {r["ring_id"] for r in reads.list_rings(0.0, 1000, None)}
     assert ring["ring_id"] in ids
 
 
@@ -175,7 +179,7 @@ def test_confirm_voids_held_and_future_rebates(client, planted):
                 json=[make_order("risk-after-confirm", buyer, at="2026-10-02T10:00:00+08:00")])
     out = client.post("/v1/orders/risk-after-confirm/payouts", headers=auth("mall")).json()
     assert out["rebates"] and all(r["status"] == "void" for r in out["rebates"])
-    entries = audit.page(0, 100_000)
+    entries = trail.page(0, 100_000)
     [entry] = [e for e in entries if e["action"] == "risk.ring.confirm"
                and e["target"] == f"ring:{ring['ring_id']}"]
     assert entry["actor"].startswith("risk:") and entry["after"]["note"] == "farm devices"
@@ -290,13 +294,13 @@ def test_velocity_order_bursts_and_a_large_first_order_are_read_from_the_graph(c
 def test_the_graph_projection_equals_the_one_built_from_the_events(clean_graph):
     """Detection quality is measured on projections built from event files; this shows the
     Neo4j projection the detection job reads is the same, and so are the rings it finds."""
-    from graph import rings
-    from graph.fraudgen import generate_mall
+    from graph.risk import rings
+    from lab.fraudgen import generate_mall
 
     events, labels = generate_mall(1500, seed=5)
     result = ingest_raw(events)
     assert not result.rejected, result.rejected[:3]
-    from_graph = risk.load_projection()
+    from_graph = detection.load_projection()
     from_events = rings.projection_from_events(events)
     assert from_graph.users == from_events.users
     assert sorted(from_graph.usages) == sorted(from_events.usages)
@@ -313,8 +317,8 @@ def test_one_detection_run_at_a_time(client, graph):
     guard = jobs.lock("risk.detect")
     assert guard.acquire()
     try:
-        with pytest.raises(risk.RiskRefused) as refused:
-            risk.detect_and_store()
+        with pytest.raises(DomainError) as refused:
+            detection.detect_and_store()
         assert refused.value.status == 409
         live = jobs.create("risk.detect", {"seed": 0})
         jobs.update(live["job_id"], status="running")
@@ -329,14 +333,14 @@ def test_one_detection_run_at_a_time(client, graph):
 
 
 def test_a_ring_no_longer_found_lapses_and_releases_its_holds(client, planted, monkeypatch):
-    from graph import rings
+    from graph.risk import rings
 
     ring = planted["ring"]
     assert all(r["status"] == "held" for r in _member_rebates(ring["members"]))
     monkeypatch.setattr(rings, "detect", lambda projection, seed=0, progress=None: [])
-    result = risk.detect_and_store(seed=1)
+    result = detection.detect_and_store(seed=1)
     assert result["lapsed_rings"] >= 1 and result["rebates_released"] > 0
-    assert risk.get_ring(ring["ring_id"], with_subgraph=False)["status"] == "lapsed"
+    assert reads.get_ring(ring["ring_id"], with_subgraph=False)["status"] == "lapsed"
     after = _member_rebates(ring["members"])
     assert after and all(r["status"] in ("confirmed", "payable") for r in after)
     assert ledger.balances(planted["truth"]["organiser"])["cash"]["held"] == 0
@@ -347,7 +351,7 @@ def test_a_ring_no_longer_found_lapses_and_releases_its_holds(client, planted, m
     out = client.post("/v1/orders/risk-after-lapse/payouts", headers=auth("mall")).json()
     assert out["rebates"] and {r["status"] for r in out["rebates"]} == {"pending"}
     # No analyst released it: the audit log says which run did and why.
-    entries = audit.page(0, 100_000)
+    entries = trail.page(0, 100_000)
     [release] = [e for e in entries if e["action"] == "risk.ring.release"
                  and e["target"] == f"ring:{ring['ring_id']}"]
     assert release["after"]["why"] == "lapsed"
@@ -403,7 +407,7 @@ def test_an_analyst_ends_a_signal_hold_with_a_decision_on_the_user(client, ids):
     assert (cash["pending"], cash["confirmed"], cash["payable"], cash["held"]) == (0, 0, 0, 0)
     check = ledger.check()
     assert (check["total"], check["unbalanced"], check["negative_buckets"]) == (0, 0, 0)
-    entries = audit.page(0, 100_000)
+    entries = trail.page(0, 100_000)
     decided = [(e["action"], e["after"]["note"]) for e in entries if e["target"] == f"user:{second}"]
     assert sorted(decided) == [("risk.user.confirm", "the same person is farming"),
                                ("risk.user.dismiss", "her own second phone, checked")]

@@ -6,9 +6,10 @@ import sys
 
 import pytest
 
-from graph import audit, db
-from graph.ingest import ingest_raw
-from graph.rebates import compute_rebates
+from graph.audit import trail
+from graph import db
+from graph.ingest.batch import ingest_raw
+from graph.money.rebates import compute_rebates
 from tests.conftest import auth
 from tests.factories import make_audited_rules, make_chain, make_order
 
@@ -26,13 +27,13 @@ def rule_ids(client):
     ([2000, 900, 500], "rate-limit"),
 ])
 def test_refused_rules_are_422_and_store_nothing(client, ids, tiers, problem):
-    before = audit.page(0, 100_000)
+    before = trail.page(0, 100_000)
     answer = client.post("/v1/rules", headers=ADMIN, json={"id": ids("r"), "tiers": tiers})
     assert answer.status_code == 422
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["type"].endswith(problem)
     assert ids("r") not in rule_ids(client)
-    assert audit.page(0, 100_000) == before
+    assert trail.page(0, 100_000) == before
 
 
 def test_only_admin_creates_rules(client, ids):
@@ -56,7 +57,7 @@ def test_category_rule_pays_its_items_and_is_audited(client, ids):
     # category item: 1500/800 bp on two tiers; other item: the default 1000/500/200
     assert [(r["tier"], r["amount_cents"]) for r in rebates] == [(1, 2500), (2, 1300), (3, 200)]
 
-    entries = [e for e in audit.page(0, 100_000) if e["target"] == f"rule:{rule['id']}"]
+    entries = [e for e in trail.page(0, 100_000) if e["target"] == f"rule:{rule['id']}"]
     assert len(entries) == 1
     assert entries[0]["action"] == "rule.create" and entries[0]["request_id"] == ids("req")
     assert entries[0]["after"]["tiers"] == [1500, 800] and entries[0]["before"] is None
@@ -71,12 +72,12 @@ def _verify_cli():
 @pytest.mark.parametrize("mode", ["edit", "delete", "truncate"])
 def test_verify_names_the_first_broken_entry(client, clean_graph, ids, mode):
     make_audited_rules(client, ids, 5)
-    assert audit.verify()["ok"] and audit.verify()["entries"] == 5
+    assert trail.verify()["ok"] and trail.verify()["entries"] == 5
     intact = _verify_cli()
     assert intact.returncode == 0 and "5 entries (5 sealed in the audit store)" in intact.stdout
 
     db.write_query("testing.tamper_audit", mode=mode, seq=3)
-    result = audit.verify()
+    result = trail.verify()
     assert (result["ok"], result["first_broken"]) == (False, 3), result
     run = _verify_cli()
     assert run.returncode == 1 and "broken at entry 3" in run.stdout

@@ -1,9 +1,10 @@
 """Rules meeting money: level bonuses in real payouts, retiring a rule, and the what-if
 simulation (which writes nothing)."""
 
-from graph import audit, db
-from graph.ingest import ingest_raw
-from graph.rebates import compute_rebates
+from graph.audit import trail
+from graph import db
+from graph.ingest.batch import ingest_raw
+from graph.money.rebates import compute_rebates
 from tests.conftest import auth
 from tests.factories import make_order, make_user
 
@@ -43,7 +44,7 @@ def test_a_retired_rule_stops_paying_and_the_change_is_audited(client, ids):
     compute_rebates([ids("before"), ids("after")])
     assert rebates_of(ids("before")) == [(1, 2500)]  # in force when it was paid
     assert rebates_of(ids("after")) == [(1, 1000)]  # the default rule again
-    actions = [(e["action"], e["before"], e["after"]) for e in audit.page(0, 100_000)
+    actions = [(e["action"], e["before"], e["after"]) for e in trail.page(0, 100_000)
                if e["target"] == f"rule:{ids('r')}"]
     assert actions[-1] == ("rule.retire", {"status": "active"}, {"status": "retired"})
 
@@ -143,6 +144,6 @@ def test_a_disabled_inviter_earns_void_rebates_until_enabled(client, ids):
     assert client.post("/v1/events", headers=MALL, json=events[5:]).json()["accepted"] == 1
     compute_rebates([ids("o2")])
     assert rebates_of(ids("o2")) == [(1, 1000), (2, 500), (3, 200)]
-    actions = [(e["action"], e["after"]["disabled"]) for e in audit.page(0, 100_000)
+    actions = [(e["action"], e["after"]["disabled"]) for e in trail.page(0, 100_000)
                if e["target"] == f"user:{b}"]
     assert actions == [("user.disable", True), ("user.enable", False)]

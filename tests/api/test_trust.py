@@ -2,7 +2,9 @@
 
 import pytest
 
-from graph import audit, db, pii
+from graph.audit import trail
+from graph import db
+from graph.users import pii
 from graph.settings import get_settings
 from tests.conftest import auth
 from tests.factories import make_user
@@ -41,7 +43,7 @@ def test_clear_phone_is_admin_only_needs_a_reason_and_is_audited(client, ids):
     reason = "dispute 42'}) DETACH DELETE n //"  # stored as plain data, never as Cypher
     answer = client.get(path, params={"reason": reason}, headers={**ADMIN, "X-Request-ID": ids("q")})
     assert answer.status_code == 200 and answer.json()["phone"] == PHONE
-    entry = [e for e in audit.page(0, 100_000) if e["target"] == f"user:{ids('u')}"][-1]
+    entry = [e for e in trail.page(0, 100_000) if e["target"] == f"user:{ids('u')}"][-1]
     assert (entry["action"], entry["after"], entry["request_id"]) == (
         "pii.read", {"field": "phone", "reason": reason}, ids("q"))
     assert PHONE not in repr(entry)
@@ -88,7 +90,7 @@ def test_runtime_keys_work_until_revoked_and_changes_are_audited(client, ids):
     assert client.delete(f"/v1/apikeys/{key_id}", headers=ADMIN).status_code == 204
     assert client.get("/v1/users/x", headers=mine).status_code == 401
     assert client.delete(f"/v1/apikeys/{ids('none')}", headers=ADMIN).status_code == 404
-    actions = [e["action"] for e in audit.page(0, 100_000) if e["target"] == f"apikey:{key_id}"]
+    actions = [e["action"] for e in trail.page(0, 100_000) if e["target"] == f"apikey:{key_id}"]
     assert actions == ["apikey.create", "apikey.revoke"]
 
 

@@ -3,8 +3,9 @@ two admins above the threshold, failures and timeouts lose and duplicate nothing
 
 import pytest
 
-from graph import audit, ledger, withdrawals
-from graph.gateway import SandboxGateway
+from graph.audit import trail
+from graph.money import ledger, withdrawals
+from graph.money.gateway import SandboxGateway
 from graph.settings import get_settings
 from tests.conftest import auth
 from tests.factories import make_chain, make_order
@@ -87,7 +88,7 @@ def test_large_withdrawal_needs_two_different_admins(client, ids):
     assert len(done.json()["approvals"]) == 2
     balance = cash(client, user)
     assert (balance["available"], balance["withdrawn"], balance["withdrawing"]) == (1, 199_999, 0)
-    entries = audit.page(0, 100_000)
+    entries = trail.page(0, 100_000)
     approvals = [e for e in entries if e["action"] == "withdrawal.approve"
                  and e["target"].endswith(ids("w"))]
     assert len(approvals) == 2 and len({e["actor"] for e in approvals}) == 2

@@ -1,13 +1,13 @@
-"""The benchmark's bare Bolt client (bench/bolt.py) against the real Neo4j: it gets the
+"""The benchmark's bare Bolt client (lab/bench/bolt.py) against the real Neo4j: it gets the
 same answer sizes the driver gets, and a failing query is an error, not a fast zero."""
 
 from urllib.parse import urlparse
 
 import pytest
 
-from bench.bolt import BareBolt
+from lab.bench.bolt import BareBolt
 from graph import db
-from graph.ingest import ingest_raw
+from graph.ingest.batch import ingest_raw
 from graph.queries import queries
 from graph.settings import get_settings
 from tests.factories import make_chain

@@ -1,14 +1,14 @@
-"""The money benchmark's CPU accounting (bench/money.py) against the real Neo4j process:
+"""The money benchmark's CPU accounting (lab/bench/money.py) against the real Neo4j process:
 its per-thread split adds up to the process's own CPU, and queries show up as the query
 workers' time."""
 
 import pytest
 
-from bench import mall
-from bench.money import QueryThreadClock, cpu_by_service, neo4j_threads, profile
-from cli import stack
+from lab.bench import mall
+from lab.bench.money import QueryThreadClock, cpu_by_service, neo4j_threads, profile
+from infra import stack
 from graph import db
-from graph.ingest import ingest_raw
+from graph.ingest.batch import ingest_raw
 from graph.settings import get_settings
 from tests.conftest import EXTERNAL
 
@@ -76,7 +76,7 @@ def test_machine_cpu_accounts_for_the_cores_over_a_wait():
     import os
     import time
 
-    from bench.money import machine_cpu
+    from lab.bench.money import machine_cpu
 
     before, started = machine_cpu(), time.perf_counter()
     time.sleep(0.5)
@@ -91,7 +91,7 @@ def test_machine_cpu_accounts_for_the_cores_over_a_wait():
 def test_warm_up_goes_on_until_the_jit_settles(monkeypatch):
     """The warm-up's stopping rule (pure: the pipeline is replaced by one that reports a
     JIT share falling chunk after chunk): it stops after the first chunk under 5%."""
-    from bench import money
+    from lab.bench import money
 
     shares = iter([0.40, 0.12, 0.06, 0.03, 0.02])
     sent: list[int] = []

@@ -6,7 +6,7 @@ import sys
 import orjson
 
 from graph import db
-from graph.rebates import payouts
+from graph.money.rebates import payouts
 from tests.factories import make_chain, make_order
 
 

@@ -7,9 +7,13 @@ import re
 import subprocess
 import sys
 
-from graph import apikeys, audit, db, pii, rebates, risk
-from graph.generate import demo_mall
-from graph.ingest import ingest_raw
+from graph.users import apikeys, pii
+from graph.audit import trail
+from graph import db
+from graph.risk import reads
+from graph.money import rebates
+from lab.demo_mall import demo_mall
+from graph.ingest.batch import ingest_raw
 from graph.settings import get_settings
 from tests.factories import make_user
 
@@ -36,9 +40,9 @@ def test_a_key_made_at_the_shell_works_until_revoked(client):
     assert client.get("/v1/risk/rings", headers=bearer).status_code == 401
     assert tiergraph("apikeys", "revoke", "no-such-key").returncode == 1
     assert tiergraph("apikeys", "create", "--role", "root", "--label", "x").returncode == 2
-    actions = [e["action"] for e in audit.page(0, 100_000) if e["target"].endswith(key_id)]
+    actions = [e["action"] for e in trail.page(0, 100_000) if e["target"].endswith(key_id)]
     assert actions == ["apikey.create", "apikey.revoke"]
-    assert all(e["actor"].startswith("cli:") for e in audit.page(0, 100_000)
+    assert all(e["actor"].startswith("cli:") for e in trail.page(0, 100_000)
                if e["target"].endswith(key_id))
 
 
@@ -55,7 +59,7 @@ def test_rotate_key_at_the_shell_reseals_and_is_audited(graph, ids):
         assert count >= 1
         props = db.read_query("testing.raw_user_properties", prefix=ids(""))[0]["props"]
         assert pii.key_id_of(props["phone_enc"]) == "k-cli" and phone[3:] not in repr(props)
-        entry = [e for e in audit.page(0, 100_000) if e["action"] == "pii.rotate_key"][-1]
+        entry = [e for e in trail.page(0, 100_000) if e["action"] == "pii.rotate_key"][-1]
         assert (entry["target"], entry["after"]) == ("pii_key:k-cli", {"resealed": count})
         assert entry["actor"].startswith("cli:")
     finally:  # every phone back under the suite's own key, by the same command
@@ -74,12 +78,12 @@ def test_detect_at_the_shell_finds_the_planted_ring(clean_graph):
     assert run.returncode == 0, run.stderr
     result, _ = json.JSONDecoder().raw_decode(run.stdout[run.stdout.index("{"):])
     assert result["rings"] >= 1 and result["holding_rings"] >= 1 and result["rebates_held"] > 0
-    [entry] = [e for e in audit.page(0, 100_000) if e["action"] == "risk.detect"]
+    [entry] = [e for e in trail.page(0, 100_000) if e["action"] == "risk.detect"]
     assert entry["actor"].startswith("cli:") and entry["after"]["rings"] == result["rings"]
 
     # the rings the command lists are the stored ones, and the best of them is the planted ring
     listed = [line.split()[0] for line in run.stdout.splitlines() if line.startswith("ring-")]
-    stored = risk.list_rings(0.0, 10, "open")
+    stored = reads.list_rings(0.0, 10, "open")
     assert listed == [ring["ring_id"] for ring in stored]
     planted = set(labels["rings"][0]["members"])
     best = set(stored[0]["members"])

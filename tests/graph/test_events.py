@@ -2,7 +2,7 @@
 
 import pytest
 
-from graph.events import OrderPaid, Rejection, UserRegistered, parse_event, parse_line
+from graph.ingest.events import OrderPaid, Rejection, UserRegistered, parse_event, parse_line
 from tests.factories import make_order, make_user
 
 

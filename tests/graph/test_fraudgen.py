@@ -6,9 +6,9 @@ from functools import lru_cache
 
 import orjson
 
-from graph.events import ID_PATTERN, OrderPaid, Rejection, parse_event
-from graph.fraudgen import KINDS, generate_mall, write_mall
-from graph.rings import epoch
+from graph.ingest.events import ID_PATTERN, OrderPaid, Rejection, parse_event
+from lab.fraudgen import KINDS, generate_mall, write_mall
+from graph.risk.rings import epoch
 
 USERS = 20_000
 

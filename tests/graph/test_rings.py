@@ -4,22 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from graph.evaluation import evaluate, match_rings, rebates
-from graph.fraudgen import generate_mall
-from graph.rings import (
-    MAX_SHARE,
-    OrderInfo,
-    Projection,
-    Usage,
-    UserInfo,
-    baseline_components,
-    closeness,
-    detect,
-    identifier_weight,
-    mint_ring_id,
-    projection_from_events,
-    stable_ring_ids,
-)
+from lab.evaluation import evaluate, match_rings, rebates
+from lab.fraudgen import generate_mall
+from graph.risk.rings import MAX_SHARE, OrderInfo, Projection, Usage, UserInfo, baseline_components, closeness, detect, identifier_weight, mint_ring_id, projection_from_events, stable_ring_ids
 from tests.factories import make_order, make_session, make_user
 
 T0 = datetime(2026, 3, 10, 12, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from graph.rules import rule_problems
+from graph.rules.maths import rule_problems
 
 
 @pytest.mark.parametrize(("tiers", "cap", "expected"), [

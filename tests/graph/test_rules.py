@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from graph.rules import DEFAULT_RULE, Item, Rule, resolve_rule, tier_amounts
+from graph.rules.maths import DEFAULT_RULE, Item, Rule, resolve_rule, tier_amounts
 
 PAID = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 BEAUTY_LAUNCH = Rule(id="beauty-launch", tiers=(1500, 600), category="beauty",

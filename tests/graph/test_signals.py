@@ -1,6 +1,6 @@
 """The signal maths, without the graph: facts in, codes, sentences, evidence and score out."""
 
-from graph import signals
+from graph.risk import signals
 
 DAY = 86_400
 

@@ -9,9 +9,10 @@ import time
 
 import pytest
 
-from cli import stack
-from graph import db, ledger
-from graph.ingest import ingest_raw
+from infra import stack
+from graph import db
+from graph.money import ledger
+from graph.ingest.batch import ingest_raw
 from graph.settings import get_settings
 from tests.conftest import EXTERNAL, auth
 from tests.factories import make_chain, make_order, make_user

@@ -4,7 +4,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from graph import db
-from graph.ingest import ingest_raw
+from graph.ingest.batch import ingest_raw
 from tests.conftest import auth
 from tests.factories import make_chain, make_order
 from workers.app import app as celery_app

@@ -1,9 +1,10 @@
 """The detection task reports its stages and progress on its job as it goes (what
 GET /v1/jobs/{id} shows while a run is in hand), against the real Neo4j and Redis."""
 
-from graph import jobs, rebates
-from graph.generate import demo_mall
-from graph.ingest import ingest_raw
+from graph import jobs
+from graph.money import rebates
+from lab.demo_mall import demo_mall
+from graph.ingest.batch import ingest_raw
 from workers.tasks.risk import detect
 
 

@@ -2,7 +2,7 @@
 
 from celery.utils.log import get_task_logger
 
-from graph.rebates import compute_rebates, uncomputed_orders
+from graph.money.rebates import compute_rebates, uncomputed_orders
 from workers.app import app
 
 log = get_task_logger(__name__)

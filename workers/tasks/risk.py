@@ -4,7 +4,8 @@ from typing import Any
 
 from celery.utils.log import get_task_logger
 
-from graph import jobs, risk
+from graph import jobs
+from graph.risk import detection
 from workers.app import app
 
 log = get_task_logger(__name__)
@@ -23,7 +24,7 @@ def detect(job_id: str, seed: int = 0, actor: str = "system:detect") -> dict:  #
             jobs.update(job_id, stage=stage, progress=round(fraction, 3))
 
     try:
-        result = risk.detect_and_store(seed=seed, progress=progress, actor=actor)
+        result = detection.detect_and_store(seed=seed, progress=progress, actor=actor)
     except Exception as error:
         log.exception("risk.detect failed")
         jobs.update(job_id, status="failed", error=f"{type(error).__name__}: {error}")

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from graph import settlement
+from graph.money import settlement
 from workers.app import app
 
 

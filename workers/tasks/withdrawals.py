@@ -1,6 +1,6 @@
 """Reconciliation of withdrawals left processing (a gateway timeout, a stopped process)."""
 
-from graph import withdrawals
+from graph.money import withdrawals
 from workers.app import app
 
 

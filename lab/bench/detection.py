@@ -30,10 +30,10 @@ from typing import Any
 
 import orjson
 
-from graph.evaluation import MethodReport, evaluate, render_table, snapshot_rings, weekly_cutoffs
-from graph.fraudgen import generate_mall, write_mall
+from lab.evaluation import MethodReport, evaluate, render_table, snapshot_rings, weekly_cutoffs
+from lab.fraudgen import generate_mall, write_mall
 from graph.settings import get_settings
-from graph.rings import Projection, baseline_components, detect, projection_from_events
+from graph.risk.rings import Projection, baseline_components, detect, projection_from_events
 
 HOLD_SCORE = get_settings().hold_score  # TIERGRAPH_HOLD_SCORE, 0.7 unless set
 
@@ -168,7 +168,7 @@ def scale_detect(out_dir: str, seed: int) -> dict[str, Any]:
 
 
 def _child(*args: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "bench.detection", *args], check=True,
+    out = subprocess.run([sys.executable, "-m", "lab.bench.detection", *args], check=True,
                          capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

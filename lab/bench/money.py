@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.run import BENCH_ENV, measure
+from lab.bench.run import BENCH_ENV, measure
 
 
 def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
@@ -19,13 +19,14 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         os.environ.setdefault(key, value)
     import httpx
 
-    from bench import mall
-    from cli import stack
-    from graph import db, settlement
-    from graph.ingest import ingest_raw
-    from graph.rules import Rule
+    from lab.bench import mall
+    from infra import stack
+    from graph import db
+    from graph.money import settlement
+    from graph.ingest.batch import ingest_raw
+    from graph.rules.maths import Rule
     from graph.settings import get_settings
-    from graph.simulation import simulate
+    from graph.rules.simulation import simulate
 
     get_settings.cache_clear()
     settings = get_settings()
@@ -36,7 +37,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
     try:
         say("emptying the bench graph")
         db.reset_database()
-        from graph.rebates import ensure_default_rule
+        from graph.rules.book import ensure_default_rule
 
         ensure_default_rule()
         events, _ = mall.events(users, orders, seed)
@@ -167,7 +168,7 @@ def cpu_rows(phase: str, used: dict[str, float], elapsed: float, items: int,
 def _neo4j_tasks(paths: Any) -> list[tuple[str, str]]:
     """Each live thread of the running Neo4j as (kind, its /proc/PID/task/TID folder), the
     kind being query workers (Bolt), JIT compilers, garbage collector or other threads."""
-    from cli import stack
+    from infra import stack
 
     pid = stack.running_pid(paths, "neo4j")
     if pid is None:
@@ -279,7 +280,7 @@ def cpu_by_service(paths: Any) -> dict[str, float]:
             todo += [child for child, (parent, _) in stats.items() if parent == pid]
         return total
 
-    from cli import stack
+    from infra import stack
 
     found = {name: tree(pid) for name in ("neo4j", "api", "worker", "redis")
              if (pid := stack.running_pid(paths, name)) is not None}
@@ -339,8 +340,8 @@ def profile(order_events: list[dict[str, Any]], paths: Any) -> dict[str, Any]:
     from collections import defaultdict
 
     from graph import db
-    from graph.ingest import ingest_raw
-    from graph.rebates import compute_rebates
+    from graph.ingest.batch import ingest_raw
+    from graph.money.rebates import compute_rebates
 
     spent: dict[str, float] = defaultdict(float)
     server: dict[str, int] = defaultdict(int)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import orjson
-from graph.pii import lookup_hash
+from graph.users.pii import lookup_hash
 from pydantic import (
     AfterValidator,
     BaseModel,

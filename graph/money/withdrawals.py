@@ -14,9 +14,11 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from graph import audit, db, ledger
-from graph.gateway import GatewayTimeout, get_gateway
-from graph.ledger import MoneyRefused
+from graph.audit import trail
+from graph import db
+from graph.money import ledger
+from graph.money.gateway import GatewayTimeout, get_gateway
+from graph.money.ledger import MoneyRefused
 from graph.settings import get_settings
 
 CHINA = timezone(timedelta(hours=8))  # the daily limit resets at midnight, mall time
@@ -93,7 +95,7 @@ def approve(withdrawal_id: str, *, actor: str, role: str,
         db.run(tx, "withdrawals.set_state", id=withdrawal_id, now=datetime.now(UTC),
                status="processing" if ready else "pending_review", reason=None,
                approvals=approvals, gateway_state=None)
-        audit.append(tx, actor=actor, role=role, action="withdrawal.approve",
+        trail.append(tx, actor=actor, role=role, action="withdrawal.approve",
                      target=f"withdrawal:{withdrawal_id}",
                      before={"status": w["status"], "approvals": w["approvals"]},
                      after={"approvals": approvals, "amount_cents": w["amount_cents"]},

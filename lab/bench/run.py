@@ -2,7 +2,7 @@
 through the Neo4j driver and the HTTP API, next to PostgreSQL on the same users.
 
 Runs on its own stack (data in .tiergraph/bench, Neo4j on 7689, Redis on 6381, the audit store on 6392, API on 8001),
-so a running demo is left alone. Prints a table; writes bench/out/results.json.
+so a running demo is left alone. Prints a table; writes lab/out/results.json.
 """
 
 import json
@@ -64,11 +64,12 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
     import orjson
     import psycopg
 
-    from bench import mall, postgres
-    from bench.money import cpu_rows, neo4j_threads
-    from cli import stack
-    from graph import db, invites
-    from graph.ingest import ingest_lines
+    from lab.bench import mall, postgres
+    from lab.bench.money import cpu_rows, neo4j_threads
+    from infra import stack
+    from graph import db
+    from graph.users import invites
+    from graph.ingest.batch import ingest_lines
     from graph.settings import get_settings
 
     get_settings.cache_clear()
@@ -138,10 +139,10 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
 
             api = httpx.Client(base_url=f"http://127.0.0.1:{settings.api_port}",
                                headers={"Authorization": "Bearer bench-mall"})
-            # The server's and the loopback's share of a call, without any driver (bench/bolt.py).
+            # The server's and the loopback's share of a call, without any driver (lab/bench/bolt.py).
             from urllib.parse import urlparse
 
-            from bench.bolt import BareBolt
+            from lab.bench.bolt import BareBolt
             from graph.queries import queries
 
             where = urlparse(settings.neo4j_uri)
@@ -154,7 +155,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
                  lambda u: bare.run(queries["invites.upline"], {"user_id": u}), deep_ids, 1),
                 ("floor: Neo4j driver, RETURN 1",
                  lambda u: db.read_query("admin.ping"), deep_ids, 1),
-                ("upline: Neo4j driver (graph.invites.upline, auto-commit)",
+                ("upline: Neo4j driver (graph.users.invites.upline, auto-commit)",
                  lambda u: invites.upline(u, cap), deep_ids, 1),
                 ("upline: Neo4j driver, managed transaction (execute_read)",
                  managed_upline, deep_ids, 1),
@@ -198,7 +199,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         if not keep:
             db.close_driver()
             stack.down(settings, say=say)
-    out = Path("bench/out")
+    out = Path("lab/out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2))
     return results

@@ -1,7 +1,7 @@
 """How well ring detection does against planted labels (pure: no database).
 
 `evaluate` compares, per method, predicted rings (member lists; pass those at or above the
-hold score) with the labels of `graph.fraudgen`:
+hold score) with the labels of `lab.fraudgen`:
 
 - ring level: a predicted ring matches a true one when their Jaccard overlap is above 0.5,
   one to one, best overlap first. Each predicted ring is attributed to the true ring it
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.rings import Projection, epoch, jaccard, projection_from_events
+from graph.risk.rings import Projection, epoch, jaccard, projection_from_events
 
 TIER_BP = (1000, 500, 200)
 BANDS = ((2, 3), (4, 9), (10, 19), (20, 10**9))

@@ -237,12 +237,12 @@ def start_redis(settings: Settings, paths: Paths, say: Callable[[str], None] = p
 
 def start_audit_store(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
     """Start the audit store: a second redis-server whose ACL lets the application's account
-    only append to and read the audit stream (graph/auditstore.py); every write is fsynced."""
-    from graph import auditstore
+    only append to and read the audit stream (graph/audit/seals.py); every write is fsynced."""
+    from graph.audit import seals
 
     port = _port(settings.audit_store_url, 6379)
     if running_pid(paths, "audit") is None:
-        if auditstore.ping():
+        if seals.ping():
             say(f"the audit store already answers on port {port}")
             return
         server = ensure_redis_server()
@@ -250,14 +250,14 @@ def start_audit_store(settings: Settings, paths: Paths, say: Callable[[str], Non
         adir.mkdir(parents=True, exist_ok=True)
         conf = adir / "redis.conf"
         conf.write_text("\n".join([
-            "# Written by tiergraph at each start; the ACL lines come from graph/auditstore.py.",
+            "# Written by tiergraph at each start; the ACL lines come from graph/audit/seals.py.",
             "bind 127.0.0.1", f"port {port}",
             f"dir {adir.resolve()}", "appendonly yes", "appendfsync always", 'save ""',
-            "daemonize no", *auditstore.acl_lines(settings), ""]))
+            "daemonize no", *seals.acl_lines(settings), ""]))
         conf.chmod(0o600)
         say(f"starting the audit store on port {port}")
         _spawn(paths, "audit", [server, str(conf.resolve())], dict(os.environ))
-        _wait(auditstore.ping, "the audit store", 30, paths, "audit")
+        _wait(seals.ping, "the audit store", 30, paths, "audit")
 
 
 def _python_bin(name: str) -> str:
@@ -312,7 +312,7 @@ def up(settings: Settings, services: tuple[str, ...] = SERVICES,
        say: Callable[[str], None] = print) -> None:
     """Start the named services in dependency order, skipping those already running."""
     from graph import db
-    from graph.rebates import ensure_default_rule
+    from graph.rules.book import ensure_default_rule
 
     paths = Paths(settings.data_dir)
     for name in SERVICES:

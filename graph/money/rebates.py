@@ -11,37 +11,12 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph import db, ledger, signals
-from graph.rules import DEFAULT_RULE, Item, Rule, TierAmount, excluded, tier_amounts
+from graph import db
+from graph.money import ledger
+from graph.risk import signals
+from graph.rules.book import load_rules
+from graph.rules.maths import DEFAULT_RULE, Item, Rule, TierAmount, excluded, tier_amounts
 from graph.settings import get_settings
-
-
-def load_rules(tx: ManagedTransaction) -> list[Rule]:
-    """The rules stored in the graph that are or were in force (retired ones with the time
-    they were retired: they still pay orders paid before that)."""
-    return [
-        Rule(
-            id=r["id"],
-            tiers=tuple(r["tiers"]),
-            kind=r["kind"],
-            category=r["category"],
-            starts_at=db.to_native(r["starts_at"]),
-            ends_at=db.to_native(r["ends_at"]),
-            priority=r["priority"] or 0,
-            created_at=db.to_native(r["created_at"]),
-            level_bonus_bp=r["level_bonus_bp"],
-            retired_at=db.to_native(r["retired_at"]),
-        )
-        for r in db.run(tx, "rules.in_force")
-    ]
-
-
-def ensure_default_rule() -> None:
-    """Store the default rule at start-up if the graph has none by that id, with as many
-    tiers as the cap allows (two under WeChat's platform rules): a rule over the cap would
-    put the tier report out of compliance for tiers that are never paid anyway."""
-    tiers = list(DEFAULT_RULE.tiers)[: get_settings().max_tiers]
-    db.write_query("rules.ensure_default", tiers=tiers, now=datetime.now(UTC))
 
 
 def refunded_share(original_cents: int, order_cents: int, refunded_cents: int) -> int:
@@ -120,7 +95,7 @@ def apply_risk(rows: list[dict[str, Any]], decisions: dict[str, str]) -> None:
 def attach_accruals(rows: list[dict[str, Any]]) -> None:
     """Give each new rebate that puts money into a bucket (pending, or held by a risk hold)
     the legs of that accrual, pool -> its bucket, as `ledger_buckets` and `ledger_amounts`:
-    the rebate's node holds the movement that created it (graph/ledger.py). Void rebates and
+    the rebate's node holds the movement that created it (graph/money/ledger.py). Void rebates and
     rebates of nothing move no money and carry none (pure)."""
     for r in rows:
         r["ledger_buckets"] = r["ledger_amounts"] = None
@@ -153,7 +128,7 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
     # Linking a rebate to its beneficiary locks that user until the commit (a super-inviter
     # is in every batch), so it comes last, and in one global order (by user id) so that
     # concurrent computations queue instead of deadlocking (see LOCK ORDER in
-    # graph/ingest.py). Measured: fewer deadlock retries, same throughput (docs/benchmarks.md).
+    # graph/ingest/batch.py). Measured: fewer deadlock retries, same throughput (docs/benchmarks.md).
     links = sorted(({"rebate_id": r["rebate_id"], "beneficiary": r["beneficiary"]} for r in rows),
                    key=lambda r: (r["beneficiary"], r["rebate_id"]))
     db.run(tx, "rebates.link_beneficiaries", rows=links)

@@ -6,9 +6,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from graph import db, ledger
+from graph import db
+from graph.money import ledger
 from graph.settings import get_settings
-from graph.ledger import MoneyRefused
+from graph.money.ledger import MoneyRefused
 
 
 def convert(conversion_id: str, user_id: str, points: int) -> tuple[dict[str, Any], bool]:

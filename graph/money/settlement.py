@@ -11,7 +11,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from graph import audit, db, ledger
+from graph.audit import trail
+from graph import db
+from graph.money import ledger
 from graph.settings import get_settings
 
 # (status from, status to, due query, ledger bucket from, ledger bucket to)
@@ -64,7 +66,7 @@ def run(as_of: datetime, actor: str, role: str, request_id: str | None = None,
 
     def finish(tx: Any) -> None:
         db.run(tx, "settlement.mark_run", as_of=as_of.isoformat())
-        audit.append(tx, actor=actor, role=role, action="settlement.run",
+        trail.append(tx, actor=actor, role=role, action="settlement.run",
                      target=f"settlement:{result['as_of']}", after=result,
                      request_id=request_id)
 

@@ -7,7 +7,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from graph import audit, db
+from graph.audit import trail
+from graph import db
 from graph.settings import ROLES
 
 _CACHE_SECONDS = 2.0
@@ -29,7 +30,7 @@ def create(role: str, label: str, *, actor: str, actor_role: str,
 
     def work(tx: Any) -> None:
         db.run(tx, "apikeys.create", key=record, now=datetime.now(UTC))
-        audit.append(tx, actor=actor, role=actor_role, action="apikey.create",
+        trail.append(tx, actor=actor, role=actor_role, action="apikey.create",
                      target=f"apikey:{record['id']}", after={"role": role, "label": label},
                      request_id=request_id)
 
@@ -50,7 +51,7 @@ def revoke(key_id: str, *, actor: str, actor_role: str, request_id: str | None =
         if not rows:
             return None
         if rows[0]["was_live"]:
-            audit.append(tx, actor=actor, role=actor_role, action="apikey.revoke",
+            trail.append(tx, actor=actor, role=actor_role, action="apikey.revoke",
                          target=f"apikey:{key_id}", before={"role": rows[0]["role"]},
                          after={"revoked": True}, request_id=request_id)
         return bool(rows[0]["was_live"])

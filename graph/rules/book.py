@@ -1,12 +1,15 @@
-"""Stored rebate rules: creation (checked, audited in the same transaction) and listing."""
+"""Stored rebate rules: creation (checked, audited in the same transaction), listing,
+retiring, the rules in force for a computation and the default rule."""
 
 from datetime import UTC, datetime
 from typing import Any
 
+from neo4j import ManagedTransaction
 from neo4j.exceptions import ConstraintError
 
-from graph import audit, db
-from graph.rules import rule_problems
+from graph.audit import trail
+from graph import db
+from graph.rules.maths import DEFAULT_RULE, Rule, rule_problems
 from graph.settings import get_settings
 
 
@@ -45,7 +48,7 @@ def create_rule(rule: dict[str, Any], *, actor: str, role: str, request_id: str 
             raise RuleRefused("conflict", f"rule {rule['id']!r} exists; rules are never edited "
                                           "in place: create a new one")
         db.run(tx, "rules.create", rule=stored, now=datetime.now(UTC))
-        audit.append(tx, actor=actor, role=role, action="rule.create", target=f"rule:{rule['id']}",
+        trail.append(tx, actor=actor, role=role, action="rule.create", target=f"rule:{rule['id']}",
                      before=None, after=stored, request_id=request_id)
 
     try:
@@ -70,9 +73,37 @@ def retire_rule(rule_id: str, *, actor: str, role: str, request_id: str | None) 
             return None
         if rows[0]["before"] == "retired":
             return False
-        audit.append(tx, actor=actor, role=role, action="rule.retire", target=f"rule:{rule_id}",
+        trail.append(tx, actor=actor, role=role, action="rule.retire", target=f"rule:{rule_id}",
                      before={"status": rows[0]["before"]}, after={"status": "retired"},
                      request_id=request_id)
         return True
 
     return db.write(work)
+
+
+def load_rules(tx: ManagedTransaction) -> list[Rule]:
+    """The rules stored in the graph that are or were in force (retired ones with the time
+    they were retired: they still pay orders paid before that)."""
+    return [
+        Rule(
+            id=r["id"],
+            tiers=tuple(r["tiers"]),
+            kind=r["kind"],
+            category=r["category"],
+            starts_at=db.to_native(r["starts_at"]),
+            ends_at=db.to_native(r["ends_at"]),
+            priority=r["priority"] or 0,
+            created_at=db.to_native(r["created_at"]),
+            level_bonus_bp=r["level_bonus_bp"],
+            retired_at=db.to_native(r["retired_at"]),
+        )
+        for r in db.run(tx, "rules.in_force")
+    ]
+
+
+def ensure_default_rule() -> None:
+    """Store the default rule at start-up if the graph has none by that id, with as many
+    tiers as the cap allows (two under WeChat's platform rules): a rule over the cap would
+    put the tier report out of compliance for tiers that are never paid anyway."""
+    tiers = list(DEFAULT_RULE.tiers)[: get_settings().max_tiers]
+    db.write_query("rules.ensure_default", tiers=tiers, now=datetime.now(UTC))

@@ -39,7 +39,7 @@ Method (docs/detection.md has the measurements):
        score = 1 / (1 + exp(-(sum(WEIGHTS[f] * feature[f]) - BIAS)))
 
    The weights were chosen by a grid search for ring F1 on generated malls of seeds 11
-   and 12 (graph.fraudgen), guided by a logistic-regression fit, then rounded. Reason
+   and 12 (lab.fraudgen), guided by a logistic-regression fit, then rounded. Reason
    codes are the features at or above REASON_AT; only communities of two or more users
    carrying a reason are returned, highest score first.
 """

@@ -8,8 +8,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from graph import audit, db, ledger
-from graph.ledger import MoneyRefused
+from graph.audit import trail
+from graph import db
+from graph.money import ledger
+from graph.money.ledger import MoneyRefused
 
 
 def adjust(adjustment_id: str, user_id: str, kind: str, amount_cents: int, reason: str, *,
@@ -41,7 +43,7 @@ def adjust(adjustment_id: str, user_id: str, kind: str, amount_cents: int, reaso
             source=ledger.POOL if credit else "available",
             target="available" if credit else ledger.POOL, memo=reason)],
             token=uuid.uuid4().hex)
-        audit.append(tx, actor=actor, role=role, action="ledger.adjust",
+        trail.append(tx, actor=actor, role=role, action="ledger.adjust",
                      target=f"user:{user_id}", before={"available": before, "kind": kind},
                      after={"available": before + amount_cents, "kind": kind,
                             "adjustment_id": adjustment_id, "reason": reason},

@@ -20,18 +20,9 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph import db
-from graph.events import (
-    OrderCompleted,
-    OrderPaid,
-    OrderRefunded,
-    Rejection,
-    Session,
-    UserRegistered,
-    parse_event,
-    parse_line,
-)
-from graph.pii import encrypt, lookup_hash
-from graph.rebates import apply_refunds
+from graph.ingest.events import OrderCompleted, OrderPaid, OrderRefunded, Rejection, Session, UserRegistered, parse_event, parse_line
+from graph.users.pii import encrypt, lookup_hash
+from graph.money.rebates import apply_refunds
 from graph.settings import get_settings
 
 

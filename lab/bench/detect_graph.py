@@ -3,7 +3,7 @@
     python -m bench.detect_graph load --users 1000000 --seed 1   # generate and import
     python -m bench.detect_graph detect --seed 0                  # time and peak memory
 
-`load` empties the bench graph, generates a labelled mall (graph.fraudgen) and imports it
+`load` empties the bench graph, generates a labelled mall (lab.fraudgen) and imports it
 through the same code path as `tiergraph import`. `detect` runs `graph.risk.detect_and_store`
 (read the projection, detect, store rings, hold) in this process and prints each stage's
 wall time, the peak resident memory of this process and Neo4j's, and the rings found.
@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from bench.run import BENCH_ENV
+from lab.bench.run import BENCH_ENV
 
 
 def _env() -> None:
@@ -30,11 +30,11 @@ def load(users: int, seed: int) -> dict[str, Any]:
     _env()
     from rich.progress import Progress
 
-    from cli import stack
+    from infra import stack
     from graph import db
-    from graph.fraudgen import generate_mall
-    from graph.ingest import ingest_raw
-    from graph.rebates import ensure_default_rule
+    from lab.fraudgen import generate_mall
+    from graph.ingest.batch import ingest_raw
+    from graph.rules.book import ensure_default_rule
     from graph.settings import get_settings
 
     settings = get_settings()
@@ -62,7 +62,7 @@ def load(users: int, seed: int) -> dict[str, Any]:
 
 def _neo4j_peak_kib() -> int | None:
     """VmHWM of the bench Neo4j process (its peak resident memory), if it runs here."""
-    from cli import stack
+    from infra import stack
     from graph.settings import get_settings
 
     pid = stack.running_pid(stack.Paths(get_settings().data_dir), "neo4j")
@@ -78,8 +78,9 @@ def _neo4j_peak_kib() -> int | None:
 
 def detect(seed: int) -> dict[str, Any]:
     """Run the detection job in-process and report stage times and peak memory."""
+    from graph.risk import detection
+
     _env()
-    from graph import risk
 
     marks: list[tuple[str, float]] = []
     started = time.perf_counter()
@@ -88,7 +89,7 @@ def detect(seed: int) -> dict[str, Any]:
         if not marks or marks[-1][0] != stage:
             marks.append((stage, time.perf_counter() - started))
 
-    result = risk.detect_and_store(seed=seed, progress=progress, actor="bench:detect")
+    result = detection.detect_and_store(seed=seed, progress=progress, actor="bench:detect")
     total = time.perf_counter() - started
     stages = {}
     for (stage, at), nxt in zip(marks, [*marks[1:], ("end", total)], strict=True):

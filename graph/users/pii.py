@@ -98,13 +98,13 @@ def read_clear_phone(user_id: str, *, reason: str, actor: str, role: str,
     The audit entry (who, why, which user; never the value) commits before the value is
     returned: no unaudited read.
     """
-    from graph import audit
+    from graph.audit import trail
 
     def work(tx: Any) -> dict[str, Any] | None:
         row = db.run(tx, "pii.sealed_phone", user_id=user_id)[0]
         if not row["found"]:
             return None
-        audit.append(tx, actor=actor, role=role, action="pii.read", target=f"user:{user_id}",
+        trail.append(tx, actor=actor, role=role, action="pii.read", target=f"user:{user_id}",
                      after={"field": "phone", "reason": reason}, request_id=request_id)
         return row
 

@@ -7,7 +7,7 @@ hash. Appends happen inside the caller's write transaction: the audited change a
 commit together.
 
 Whoever can write to the graph could still rebuild the chain after an edit, so every entry is
-also sealed in the audit store (graph/auditstore.py), where the application's account can
+also sealed in the audit store (graph/audit/seals.py), where the application's account can
 append but never change or remove anything: right after the transaction that appended it
 commits, and by the periodic `audit.seal` task for any entry a failed store left waiting.
 `verify` recomputes the sealed chain, compares every graph entry with its sealed copy and
@@ -24,7 +24,8 @@ from typing import Any
 import orjson
 from neo4j import ManagedTransaction
 
-from graph import auditstore, db
+from graph.audit import seals
+from graph import db
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def seal() -> int:
     last sealed hash): one that does not has been tampered with, and is left to `verify`.
     """
     sealed = 0
-    last_seq, last_hash = auditstore.last_sealed()
+    last_seq, last_hash = seals.last_sealed()
     while True:
         rows = db.read_query("audit.page", after=last_seq, limit=500)
         for row in rows:
@@ -71,11 +72,11 @@ def seal() -> int:
                 log.error("audit entry %s does not follow the sealed log (sealed up to %s): "
                           "not sealed; run `tiergraph audit verify`", row["seq"], last_seq)
                 return sealed
-            if auditstore.seal({k: row[k] for k in STORED}):
+            if seals.seal({k: row[k] for k in STORED}):
                 sealed += 1
                 last_seq, last_hash = row["seq"], row["hash"]
             else:  # another process sealed it first: go on from what the store now holds
-                last_seq, last_hash = auditstore.last_sealed()
+                last_seq, last_hash = seals.last_sealed()
                 break
         else:
             if len(rows) < 500:
@@ -126,10 +127,10 @@ def verify(batch: int = 1000) -> dict[str, Any]:
     4. The graph's head records the last entry (cutting the unsealed tail shows here).
     """
     try:
-        sealed_entries = _batches(lambda a, n: auditstore.sealed(a, n), batch)
+        sealed_entries = _batches(lambda a, n: seals.sealed(a, n), batch)
         graph_entries = _batches(lambda a, n: db.read_query("audit.page", after=a, limit=n), batch)
         return _walk(sealed_entries, graph_entries)
-    except auditstore.AuditStoreError as error:
+    except seals.AuditStoreError as error:
         return _broken(0, 0, None, f"cannot verify: {error}")
 
 

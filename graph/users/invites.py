@@ -3,8 +3,9 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from graph import audit, db
-from graph.pii import decrypt, mask_phone
+from graph.audit import trail
+from graph import db
+from graph.users.pii import decrypt, mask_phone
 
 
 def get_user(user_id: str) -> dict[str, Any] | None:
@@ -30,7 +31,7 @@ def set_disabled(user_id: str, disabled: bool, reason: str | None, actor: str, r
                       reason=reason, at=datetime.now(UTC).isoformat())
         if not rows:
             return None
-        audit.append(tx, actor=actor, role=role,
+        trail.append(tx, actor=actor, role=role,
                      action="user.disable" if disabled else "user.enable",
                      target=f"user:{user_id}", before={"disabled": rows[0]["before"]},
                      after={"disabled": disabled, "reason": reason}, request_id=request_id)

@@ -1,0 +1,1 @@
+"""Ingest: the mall's events, checked against the graph and written idempotently."""

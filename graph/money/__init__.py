@@ -1,0 +1,1 @@
+"""Money: rebates, their settlement, the double-entry ledger, withdrawals and the gateway."""

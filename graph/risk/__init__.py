@@ -1,0 +1,1 @@
+"""Risk: signals, ring detection, holds on rebates and the analysts' decisions."""

@@ -1,0 +1,133 @@
+"""A detection run: read a projection of the graph, find and score rings (the pure code
+of `graph.risk.rings`), store them as `Ring` nodes with stable ids, hold what open rings at
+or above TIERGRAPH_HOLD_SCORE earned, and release the holds of rings that lapsed.
+"""
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from graph import db, jobs
+from graph.audit import trail
+from graph.errors import conflict
+from graph.risk import holds
+from graph.settings import get_settings
+
+if TYPE_CHECKING:
+    from graph.risk import rings
+
+PAGE = 10_000
+# Communities scoring under this are families and friends with one odd feature; they are
+# not stored as rings (an analyst would only page past them).
+STORE_FLOOR = 0.3
+Progress = Callable[[str, float], None]
+
+
+def _quiet(stage: str, fraction: float) -> None:
+    return None
+
+
+def load_projection(progress: Progress = _quiet) -> "rings.Projection":
+    """Users, identifier usages and orders from Neo4j, a page of users at a time."""
+    from graph.risk import rings  # networkx and friends: loaded by the processes that detect
+
+    users: dict[str, rings.UserInfo] = {}
+    usages: list[rings.Usage] = []
+    orders: list[rings.OrderInfo] = []
+    total = db.read_query("risk.user_count")[0]["users"] or 1
+    after = ""
+    while True:
+        page = db.read_query("risk.projection_users", after=after, limit=PAGE)
+        if not page:
+            break
+        ids = [r["user_id"] for r in page]
+        for r in page:
+            users[r["user_id"]] = rings.UserInfo(float(r["registered_at"]), r["inviter"])
+        for r in db.read_query("risk.projection_usages", ids=ids):
+            usages.append(rings.Usage(r["user_id"], r["kind"], r["ident"], float(r["first_at"]),
+                                      float(r["last_at"]), int(r["count"])))
+        for r in db.read_query("risk.projection_orders", ids=ids):
+            orders.append(rings.OrderInfo(
+                r["order_id"], r["user_id"], r["amount_cents"], float(r["paid_at"]),
+                r["refunded_cents"], None if r["refunded_at"] is None else float(r["refunded_at"])))
+        after = ids[-1]
+        progress("reading the graph", min(len(users) / total, 1.0))
+    return rings.Projection(users=users, usages=usages, orders=orders)
+
+
+def detect_and_store(seed: int = 0, progress: Progress = _quiet,
+                     actor: str = "system:detect") -> dict[str, Any]:
+    """One detection run: read, detect, store rings with stable ids, apply holds. One run
+    at a time (a Redis lock): two would lapse each other's rings."""
+    guard = jobs.lock("risk.detect")
+    if not guard.acquire():
+        raise conflict("another detection run is under way; try again when it ends")
+    try:
+        return _detect_and_store(seed, progress, actor)
+    finally:
+        guard.release()
+
+
+def _detect_and_store(seed: int, progress: Progress, actor: str) -> dict[str, Any]:
+    from graph.risk import rings
+
+    started = datetime.now(UTC)
+    run_id = uuid.uuid4().hex
+    projection = load_projection(lambda stage, f: progress(stage, 0.4 * f))
+    found = [r for r in rings.detect(projection, seed=seed,
+                                     progress=lambda stage, f: progress(stage, 0.4 + 0.4 * f))
+             if r.score >= STORE_FLOOR]
+    known = db.read_query("risk.rings_known")
+    previous = {r["ring_id"]: r["members"] for r in known if r["members"]}
+    status_of = {r["ring_id"]: r["status"] for r in known}
+    ids = rings.stable_ring_ids([r.members for r in found], previous)
+    rows = [{"ring_id": ring_id, "score": round(r.score, 4), "size": len(r.members),
+             "reasons": r.reasons, "members": r.members,
+             "features": orjson.dumps(r.features, option=orjson.OPT_SORT_KEYS).decode()}
+            for ring_id, r in zip(ids, found, strict=True)]
+    at = started.isoformat()
+    progress("storing rings", 0.8)
+    for chunk in _chunks(rows, 500):
+        db.write_query("risk.store_rings", rings=chunk, run={"id": run_id, "at": at})
+    lapsed = db.write_query("risk.lapse_rings", run_id=run_id, at=at)[0]["lapsed"]
+    hold_score = get_settings().hold_score
+    holding = [r for r in rows
+               if status_of.get(r["ring_id"], "open") == "open" and r["score"] >= hold_score]
+    below = [r["ring_id"] for r in rows
+             if status_of.get(r["ring_id"], "open") == "open" and r["score"] < hold_score]
+    db.write_query("risk.mark_holders",
+                   holds=[{"ring_id": r["ring_id"], "members": r["members"]} for r in holding])
+    progress("holding rebates", 0.9)
+    held = sum(holds.hold_ring(r["ring_id"], r["members"]) for r in holding)
+    # Only a ring that was open at or above the hold score can have held anything.
+    was_holding = {r["ring_id"] for r in known
+                   if r["status"] == "open" and (r["score"] or 0) >= hold_score}
+    # Released without an analyst: each ring gets its own audit entry naming why.
+    releases = [(ring_id, "lapsed" if ring_id in lapsed else "below_hold_score",
+                 holds.release(ring_id, "dismiss"))
+                for ring_id in [*lapsed, *below] if ring_id in was_holding]
+    released = sum(n for _, _, n in releases)
+    result = {"run_id": run_id, "users": len(projection.users), "rings": len(rows),
+              "store_floor": STORE_FLOOR,
+              "holding_rings": len(holding), "lapsed_rings": len(lapsed),
+              "rebates_held": held, "rebates_released": released,
+              "seconds": round((datetime.now(UTC) - started).total_seconds(), 2)}
+
+    def record(tx: Any) -> None:
+        trail.append(tx, actor=actor, role="risk", action="risk.detect",
+                     target=f"detection:{run_id}", after=result)
+        for ring_id, why, count in releases:
+            trail.append(tx, actor=actor, role="risk", action="risk.ring.release",
+                         target=f"ring:{ring_id}", before={"status": status_of[ring_id]},
+                         after={"why": why, "rebates_released": count, "run_id": run_id})
+
+    db.write(record)
+    progress("done", 1.0)
+    return result
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]

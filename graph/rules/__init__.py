@@ -1,0 +1,1 @@
+"""Rules: the rebate rule maths, the stored rule book and the what-if simulation."""

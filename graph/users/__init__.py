@@ -1,0 +1,1 @@
+"""Users: invites and uplines, sealed phone numbers, API keys."""
