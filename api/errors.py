@@ -1,4 +1,7 @@
-"""Every error as application/problem+json: {type, title, status, detail} (+ errors)."""
+"""Every error as application/problem+json: {type, title, status, detail} (+ errors).
+
+Domain refusals arrive as graph.errors.DomainError; one handler renders them, so routers
+raise and never translate."""
 
 import logging
 from collections.abc import Callable
@@ -9,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.errors import DomainError
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -28,16 +33,6 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
-
-
-class Problem(Exception):
-    """A domain error that knows its HTTP status; one handler renders it."""
-
-    def __init__(self, status: int, kind: str, detail: str,
-                 headers: dict[str, str] | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status, self.kind, self.detail, self.extra = status, kind, detail, extra
-        self.headers = headers
 
 
 def problem_response(status: int, kind: str, detail: str, headers: dict[str, str] | None = None,
@@ -98,8 +93,8 @@ def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into problem+json, and document them."""
     _document_problems(app)
 
-    @app.exception_handler(Problem)
-    async def _problem(_: Request, exc: Problem) -> JSONResponse:
+    @app.exception_handler(DomainError)
+    async def _refused(_: Request, exc: DomainError) -> JSONResponse:
         return problem_response(exc.status, exc.kind, exc.detail, exc.headers, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)

@@ -7,20 +7,13 @@ matters more than the limit, and /readyz already reports Redis down.
 import logging
 import math
 import time
-from functools import lru_cache
-
 import redis
 
+from graph import redis_clients
 from graph.settings import get_settings
 
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
-
-
-@lru_cache
-def _client() -> redis.Redis:
-    return redis.Redis.from_url(get_settings().redis_url, socket_timeout=0.5,
-                                socket_connect_timeout=0.5)
 
 
 def retry_after(identity: str, limit: int | None = None) -> int | None:
@@ -30,7 +23,7 @@ def retry_after(identity: str, limit: int | None = None) -> int | None:
     window = int(now // WINDOW_SECONDS)
     key = f"tiergraph:ratelimit:{identity}:{window}"
     try:
-        pipe = _client().pipeline()
+        pipe = redis_clients.request_path().pipeline()
         pipe.incr(key)
         pipe.expire(key, WINDOW_SECONDS * 2)
         count = int(pipe.execute()[0])

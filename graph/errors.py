@@ -10,11 +10,20 @@ from typing import Any
 
 class DomainError(Exception):
     """A refusal: `kind` names it (`insufficient-balance`, `tier-limit`, `conflict`, ...),
-    `status` is the HTTP status, `extra` adds members to the problem body."""
+    `status` is the HTTP status, `headers` what the answer carries besides (Retry-After),
+    `extra` adds members to the problem body (`reason`, `errors`)."""
 
-    def __init__(self, kind: str, detail: str, status: int = 422, **extra: Any) -> None:
+    def __init__(self, kind: str, detail: str, status: int = 422, *,
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
-        self.kind, self.detail, self.status, self.extra = kind, detail, status, extra
+        self.kind, self.detail, self.status = kind, detail, status
+        self.headers, self.extra = headers, extra
+
+
+def refused(reason: str, detail: str, status: int = 422) -> DomainError:
+    """A refusal named by a reason code (`insufficient_balance`): the problem type is the
+    code in kebab case, and the body carries the code as `reason` too."""
+    return DomainError(reason.replace("_", "-"), detail, status, reason=reason)
 
 
 def not_found(what: str) -> DomainError:

@@ -12,14 +12,14 @@ from typing import Any
 import orjson
 import redis
 
-from graph.settings import get_settings
+from graph import redis_clients
 
 TTL_SECONDS = 7 * 24 * 3600
 STATUSES = ("queued", "running", "succeeded", "failed")
 
 
 def _client() -> redis.Redis:
-    return redis.Redis.from_url(get_settings().redis_url, socket_timeout=5)
+    return redis_clients.app()
 
 
 def _key(job_id: str) -> str:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from api.auth import AdminRole
-from api.errors import Problem
+from graph.errors import not_found
 from graph.users import apikeys
 
 router = APIRouter(prefix="/v1/apikeys", tags=["apikeys"])
@@ -56,4 +56,4 @@ def revoke_key(key_id: str, request: Request, role: AdminRole) -> None:
     """Revoke a key: it stops working within two seconds everywhere, at once here."""
     if apikeys.revoke(key_id, actor=request.state.actor, actor_role=role,
                       request_id=request.state.request_id) is None:
-        raise Problem(404, "not-found", f"no API key {key_id!r}")
+        raise not_found(f"API key {key_id!r}")

@@ -2,23 +2,14 @@
 
 from typing import Any
 
-import redis
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from graph.audit import seals
 from graph import db
-from graph.settings import get_settings
+from graph import redis_clients
 
 router = APIRouter(tags=["health"])
-
-
-def redis_ok() -> bool:
-    try:
-        client = redis.Redis.from_url(get_settings().redis_url, socket_timeout=2)
-        return bool(client.ping())
-    except Exception:
-        return False
 
 
 @router.get("/healthz")
@@ -30,7 +21,7 @@ def healthz() -> dict[str, Any]:
 @router.get("/readyz")
 def readyz() -> JSONResponse:
     """Ready when Neo4j, Redis and the audit store answer; 503 otherwise."""
-    checks = {"neo4j": db.ping(), "redis": redis_ok(), "audit_store": seals.ping()}
+    checks = {"neo4j": db.ping(), "redis": redis_clients.answers(redis_clients.app()), "audit_store": seals.ping()}
     ready = all(checks.values())
     return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks},
                         status_code=200 if ready else 503)

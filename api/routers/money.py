@@ -8,11 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
-from api.errors import Problem
+from graph.errors import DomainError, not_found
 from graph.money import adjustments, ledger, points, rebates, settlement
 from graph.users import invites
 from graph.ingest.events import ID_PATTERN, Instant
-from graph.money.ledger import MoneyRefused
 
 router = APIRouter(prefix="/v1", tags=["money"])
 Status = Literal["pending", "confirmed", "payable", "credited", "held", "void"]
@@ -66,7 +65,7 @@ class SettlementOut(BaseModel):
 
 def _known(user_id: str) -> None:
     if not invites.user_exists(user_id):
-        raise Problem(404, "not-found", f"no user {user_id!r}")
+        raise not_found(f"user {user_id!r}")
 
 
 @router.get("/users/{user_id}/rebates", response_model=UserRebates)
@@ -114,11 +113,7 @@ class ConversionOut(BaseModel):
 def convert_points(user_id: str, body: ConversionIn, response: Response, _: MallRole) -> dict[str, Any]:
     """Convert available points into available cash at TIERGRAPH_POINTS_PER_YUAN; a replay
     of the same conversion_id answers 200 with what is stored."""
-    try:
-        found, created = points.convert(body.conversion_id, user_id, body.points)
-    except MoneyRefused as error:
-        raise Problem(error.status, error.reason.replace("_", "-"), error.detail,
-                      reason=error.reason) from None
+    found, created = points.convert(body.conversion_id, user_id, body.points)
     if not created:
         response.status_code = 200
     return found
@@ -149,15 +144,11 @@ async def adjust_balance(user_id: str, body: AdjustmentIn, request: Request, res
     ledger transaction against the pool, audited; a replay of the same adjustment_id answers
     200. A debit below zero is 422 insufficient_balance."""
     if body.amount_cents == 0:
-        raise Problem(422, "validation", "amount_cents is not zero", reason="invalid_amount")
-    try:
-        found, created = await run_in_threadpool(
-            lambda: adjustments.adjust(body.adjustment_id, user_id, body.kind, body.amount_cents,
-                                       body.reason, actor=request.state.actor, role=role,
-                                       request_id=request.state.request_id))
-    except MoneyRefused as error:
-        raise Problem(error.status, error.reason.replace("_", "-"), error.detail,
-                      reason=error.reason) from None
+        raise DomainError("validation", "amount_cents is not zero", reason="invalid_amount")
+    found, created = await run_in_threadpool(
+        lambda: adjustments.adjust(body.adjustment_id, user_id, body.kind, body.amount_cents,
+                                   body.reason, actor=request.state.actor, role=role,
+                                   request_id=request.state.request_id))
     if not created:
         response.status_code = 200
     return found

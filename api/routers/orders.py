@@ -3,13 +3,29 @@
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from api.auth import MallRole
-from api.errors import Problem
-from api.schemas import OrderRebates
+from graph.errors import not_found
 from graph.money import rebates
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
+
+
+class RebateOut(BaseModel):
+    rebate_id: str
+    beneficiary: str
+    tier: int
+    kind: str
+    amount_cents: int
+    status: str
+    reason: str | None
+
+
+class OrderRebates(BaseModel):
+    order_id: str
+    computed: bool
+    rebates: list[RebateOut]
 
 
 @router.post("/{order_id}/payouts", response_model=OrderRebates)
@@ -17,7 +33,7 @@ def request_payouts(order_id: str, _: MallRole) -> dict[str, Any]:
     """The order's rebates, computed now if the worker has not yet (never twice)."""
     found = rebates.payouts(order_id)
     if found is None:
-        raise Problem(404, "not-found", f"no order {order_id!r}")
+        raise not_found(f"order {order_id!r}")
     return found
 
 
@@ -26,5 +42,5 @@ def get_rebates(order_id: str, _: MallRole) -> dict[str, Any]:
     """The order's rebates as stored (empty until computed)."""
     found = rebates.rebates_of_orders([order_id]).get(order_id)
     if found is None:
-        raise Problem(404, "not-found", f"no order {order_id!r}")
+        raise not_found(f"order {order_id!r}")
     return found

@@ -7,9 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import RiskRole
-from api.errors import Problem
 from graph import jobs
-from graph.errors import DomainError
+from graph.errors import not_found
 from graph.risk import decisions, reads
 
 router = APIRouter(prefix="/v1", tags=["risk"])
@@ -122,7 +121,7 @@ def get_job(job_id: str, _: RiskRole) -> dict[str, Any]:
     """A job's status, stage, progress and, once done, its result or error."""
     job = jobs.get(job_id) if len(job_id) <= 64 else None
     if job is None:
-        raise Problem(404, "not-found", f"no job {job_id!r} (jobs are kept a week)")
+        raise not_found(f"job {job_id!r} (jobs are kept a week)")
     return job
 
 
@@ -142,7 +141,7 @@ def get_ring(ring_id: str, _: RiskRole) -> dict[str, Any]:
     """One ring: members, reasons and features, held money and the subgraph to draw."""
     ring = reads.get_ring(ring_id)
     if ring is None:
-        raise Problem(404, "not-found", f"no ring {ring_id!r}")
+        raise not_found(f"ring {ring_id!r}")
     return ring
 
 
@@ -151,12 +150,8 @@ async def decide_ring(ring_id: str, body: DecisionIn, request: Request,
                       role: RiskRole) -> dict[str, Any]:
     """confirm voids the held rebates of the members' orders (ring_confirmed); dismiss
     releases them to the status they would have had. Recorded with analyst, time, note."""
-    try:
-        return await run_in_threadpool(decisions.decide, ring_id, body.decision, body.note,
-                                       request.state.actor, role, request.state.request_id)
-    except DomainError as refused:
-        raise Problem(refused.status, "not-found" if refused.status == 404 else "conflict",
-                      refused.detail) from None
+    return await run_in_threadpool(decisions.decide, ring_id, body.decision, body.note,
+                                   request.state.actor, role, request.state.request_id)
 
 
 @router.get("/risk/users/{user_id}", response_model=UserRiskOut)
@@ -164,9 +159,8 @@ def get_user_risk(user_id: str, _: RiskRole) -> dict[str, Any]:
     """A user's risk signals (code, sentence, evidence), score and ring."""
     found = reads.user_risk(user_id)
     if found is None:
-        raise Problem(404, "not-found", f"no user {user_id!r}")
+        raise not_found(f"user {user_id!r}")
     return found
-
 
 
 @router.post("/risk/users/{user_id}/decision", response_model=UserDecisionOut)
@@ -175,8 +169,5 @@ async def decide_user(user_id: str, body: DecisionIn, request: Request,
     """confirm voids every rebate of the user's orders not yet credited, and those computed
     later (ring_confirmed); dismiss releases what the user's own signals held and stops them
     holding again (a ring's holds wait for the ring's decision). Audited with the note."""
-    try:
-        return await run_in_threadpool(decisions.decide_user, user_id, body.decision, body.note,
-                                       request.state.actor, role, request.state.request_id)
-    except DomainError as refused:
-        raise Problem(refused.status, "not-found", refused.detail) from None
+    return await run_in_threadpool(decisions.decide_user, user_id, body.decision, body.note,
+                                   request.state.actor, role, request.state.request_id)

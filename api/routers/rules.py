@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole
-from api.errors import Problem
 from graph.ingest.events import ID_PATTERN, Instant
-from graph.rules.book import RuleRefused, check_tiers, create_rule, list_rules, retire_rule
+from graph.errors import DomainError, not_found
+from graph.rules.book import check_tiers, create_rule, list_rules, retire_rule
 from graph.rules.maths import Rule
 from graph.rules.simulation import simulate
 
@@ -47,23 +47,15 @@ class RuleList(BaseModel):
     rules: list[RuleOut]
 
 
-def _refused(refused: RuleRefused) -> Problem:
-    return Problem(409 if refused.kind == "conflict" else 422, refused.kind, refused.detail,
-                   errors=[{"type": k, "msg": m} for k, m in refused.problems])
-
-
 @router.post("", status_code=201, response_model=RuleOut)
 async def post_rule(body: RuleIn, request: Request, role: AdminRole) -> dict[str, Any]:
     """Create a rule; more tiers than the cap is 422 tier-limit, bad rates 422 rate-limit."""
     if body.starts_at and body.ends_at and body.ends_at <= body.starts_at:
-        raise Problem(422, "validation", "ends_at must come after starts_at")
+        raise DomainError("validation", "ends_at must come after starts_at")
     rule = body.model_dump(mode="json")
-    try:
-        return await run_in_threadpool(
-            lambda: create_rule(rule, actor=request.state.actor, role=role,
-                                request_id=request.state.request_id))
-    except RuleRefused as refused:
-        raise _refused(refused) from None
+    return await run_in_threadpool(
+        lambda: create_rule(rule, actor=request.state.actor, role=role,
+                            request_id=request.state.request_id))
 
 
 @router.get("", response_model=RuleList)
@@ -94,12 +86,9 @@ class SimulationOut(BaseModel):
 async def simulate_rule(body: SimulationIn, _: AdminRole) -> dict[str, Any]:
     """Replay [from, to)'s orders under a draft rule beside the rules in force; writes nothing."""
     if body.end <= body.start:
-        raise Problem(422, "validation", "to must come after from")
+        raise DomainError("validation", "to must come after from")
     draft = body.rule
-    try:
-        check_tiers(draft.tiers)
-    except RuleRefused as refused:
-        raise _refused(refused) from None
+    check_tiers(draft.tiers)
     rule = Rule(id=draft.id, tiers=tuple(draft.tiers), kind=draft.kind, category=draft.category,
                 starts_at=draft.starts_at, ends_at=draft.ends_at, priority=draft.priority,
                 created_at=datetime.now(body.start.tzinfo), level_bonus_bp=draft.level_bonus_bp)
@@ -111,5 +100,5 @@ def delete_rule(rule_id: str, request: Request, role: AdminRole) -> Response:
     """Retire a rule: it stops paying new orders; the change is audited."""
     if retire_rule(rule_id, actor=request.state.actor, role=role,
                    request_id=request.state.request_id) is None:
-        raise Problem(404, "not-found", f"no rule {rule_id!r}")
+        raise not_found(f"rule {rule_id!r}")
     return Response(status_code=204)

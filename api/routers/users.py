@@ -1,5 +1,6 @@
 """Users: registration, profile, upline and downline."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -7,15 +8,64 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
-from api.errors import Problem
-from api.routers.events import read_json
-from api.schemas import ClearPhone, Downline, Upline, UserOut, UsersFound
+from api.body import read_json
+from graph.errors import DomainError, not_found
 from graph.ingest.events import Phone
 from graph.users import invites, pii
 from graph.ingest.batch import ingest_raw
 from graph.settings import get_settings
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
+
+
+class UserOut(BaseModel):
+    user_id: str
+    invited_by: str | None
+    registered_at: datetime
+    level: int
+    phone: str | None
+    disabled: bool = False  # as a beneficiary: new rebates to the user are void
+
+
+class UplineEntry(BaseModel):
+    tier: int
+    user_id: str
+
+
+class Upline(BaseModel):
+    user_id: str
+    depth: int
+    upline: list[UplineEntry]
+
+
+class TierCount(BaseModel):
+    tier: int
+    users: int
+
+
+class DownlineMember(BaseModel):
+    tier: int
+    user_id: str
+    registered_at: datetime
+
+
+class Downline(BaseModel):
+    user_id: str
+    depth: int
+    counts: list[TierCount]
+    total: int
+    members: list[DownlineMember]
+    offset: int
+    limit: int
+
+
+class UsersFound(BaseModel):
+    users: list[str]
+
+
+class ClearPhone(BaseModel):
+    user_id: str
+    phone: str | None
 
 USER_BODY = {
     "requestBody": {
@@ -40,15 +90,14 @@ def _depth(depth: int | None) -> int:
     if depth is None:
         return cap
     if depth > cap:
-        raise Problem(422, "tier-limit",
-                      f"depth {depth} is beyond the tier cap of {cap} (TIERGRAPH_MAX_TIERS)")
+        raise DomainError("tier-limit", f"depth {depth} is beyond the tier cap of {cap} (TIERGRAPH_MAX_TIERS)")
     return depth
 
 
 def _user_or_404(user_id: str) -> dict[str, Any]:
     user = invites.get_user(user_id)
     if user is None:
-        raise Problem(404, "not-found", f"no user {user_id!r}")
+        raise not_found(f"user {user_id!r}")
     return user
 
 
@@ -57,13 +106,12 @@ async def register_user(request: Request, response: Response, _: MallRole) -> di
     """Register a user (as a user_registered event); replaying the same body answers 200."""
     body = await read_json(request)
     if not isinstance(body, dict):
-        raise Problem(422, "validation", "the body is a JSON object")
+        raise DomainError("validation", "the body is a JSON object")
     result = await run_in_threadpool(ingest_raw, [{**body, "type": "user_registered"}])
     if result.rejected:
         refusal = result.rejected[0]
         status = _STATUS_FOR_REASON.get(refusal.reason, 422)
-        raise Problem(status, refusal.reason.replace("_", "-"), refusal.detail,
-                      reason=refusal.reason)
+        raise DomainError(refusal.reason.replace("_", "-"), refusal.detail, status, reason=refusal.reason)
     if result.duplicates:
         response.status_code = 200
     return await run_in_threadpool(_user_or_404, body["user_id"])
@@ -85,7 +133,7 @@ def get_clear_phone(
     found = pii.read_clear_phone(user_id, reason=reason, actor=request.state.actor, role=role,
                                  request_id=request.state.request_id)
     if found is None:
-        raise Problem(404, "not-found", f"no user {user_id!r}")
+        raise not_found(f"user {user_id!r}")
     return found
 
 
@@ -113,7 +161,7 @@ async def _set_disabled(user_id: str, disabled: bool, reason: str | None, reques
     before = await run_in_threadpool(invites.set_disabled, user_id, disabled, reason,
                                      request.state.actor, role, request.state.request_id)
     if before is None:
-        raise Problem(404, "not-found", f"no user {user_id!r}")
+        raise not_found(f"user {user_id!r}")
     return _user_or_404(user_id)
 
 
@@ -132,7 +180,7 @@ def get_upline(
     depth = _depth(depth)
     rows = invites.upline(user_id, depth)
     if rows is None:
-        raise Problem(404, "not-found", f"no user {user_id!r}")
+        raise not_found(f"user {user_id!r}")
     return {"user_id": user_id, "depth": depth, "upline": rows}
 
 
@@ -146,5 +194,5 @@ def get_downline(
     """Users per tier below this user, and one page of them (tier, then id)."""
     depth = _depth(depth)
     if not invites.user_exists(user_id):
-        raise Problem(404, "not-found", f"no user {user_id!r}")
+        raise not_found(f"user {user_id!r}")
     return {"user_id": user_id, "depth": depth, **invites.downline(user_id, depth, limit, offset)}

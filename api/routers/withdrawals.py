@@ -7,10 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
-from api.errors import Problem
+from graph.errors import not_found
 from graph.money import withdrawals
 from graph.ingest.events import ID_PATTERN, MAX_CENTS
-from graph.money.ledger import MoneyRefused
 
 router = APIRouter(prefix="/v1/withdrawals", tags=["withdrawals"])
 
@@ -34,19 +33,12 @@ class WithdrawalOut(BaseModel):
     gateway_state: str | None
 
 
-def _refused(error: MoneyRefused) -> Problem:
-    return Problem(error.status, error.reason.replace("_", "-"), error.detail, reason=error.reason)
-
-
 @router.post("", status_code=201, response_model=WithdrawalOut)
 async def request_withdrawal(body: WithdrawalIn, response: Response, _: MallRole) -> dict[str, Any]:
     """Withdraw available cash: completed at once under the review threshold, else
     pending_review; a replay of the same withdrawal_id answers 200 with what is stored."""
-    try:
-        found, created = await run_in_threadpool(
-            withdrawals.request, body.withdrawal_id, body.user_id, body.amount_cents)
-    except MoneyRefused as error:
-        raise _refused(error) from None
+    found, created = await run_in_threadpool(
+        withdrawals.request, body.withdrawal_id, body.user_id, body.amount_cents)
     if not created:
         response.status_code = 200
     return found
@@ -57,15 +49,12 @@ def get_withdrawal(withdrawal_id: str, _: MallRole) -> dict[str, Any]:
     """A withdrawal's status."""
     found = withdrawals.get(withdrawal_id)
     if found is None:
-        raise Problem(404, "not-found", f"no withdrawal {withdrawal_id!r}")
+        raise not_found(f"withdrawal {withdrawal_id!r}")
     return found
 
 
 @router.post("/{withdrawal_id}/approve", response_model=WithdrawalOut)
 def approve_withdrawal(withdrawal_id: str, request: Request, role: AdminRole) -> dict[str, Any]:
     """Approve a withdrawal under review; the second different admin sends it. Audited."""
-    try:
-        return withdrawals.approve(withdrawal_id, actor=request.state.actor, role=role,
-                                   request_id=request.state.request_id)
-    except MoneyRefused as error:
-        raise _refused(error) from None
+    return withdrawals.approve(withdrawal_id, actor=request.state.actor, role=role,
+                               request_id=request.state.request_id)

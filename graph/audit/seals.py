@@ -12,13 +12,13 @@ deployments give it to neither the API nor the workers.
 """
 
 import hashlib
-from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 import redis
 
-from graph.settings import Settings, get_settings
+from graph import redis_clients
+from graph.settings import Settings
 
 STREAM = "audit:log"
 ADMIN_USER = "audit-admin"
@@ -55,18 +55,12 @@ def acl_lines(settings: Settings) -> list[str]:
     ]
 
 
-@lru_cache
 def _client() -> redis.Redis:
-    return redis.Redis.from_url(get_settings().audit_store_url, socket_timeout=5,
-                                decode_responses=True)
+    return redis_clients.audit_app()
 
 
 def _admin() -> redis.Redis:
-    settings = get_settings()
-    url = urlparse(settings.audit_store_url)
-    return redis.Redis(host=url.hostname or "127.0.0.1", port=url.port or 6379,
-                       username=ADMIN_USER, password=settings.audit_admin_password,
-                       socket_timeout=5, decode_responses=True)
+    return redis_clients.audit_admin(ADMIN_USER)
 
 
 def ping() -> bool:

@@ -8,10 +8,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from graph.errors import refused
 from graph.audit import trail
 from graph import db
 from graph.money import ledger
-from graph.money.ledger import MoneyRefused
 
 
 def adjust(adjustment_id: str, user_id: str, kind: str, amount_cents: int, reason: str, *,
@@ -25,14 +25,14 @@ def adjust(adjustment_id: str, user_id: str, kind: str, amount_cents: int, reaso
         existing = db.run(tx, "ledger.adjustment", id=adjustment_id)
         if existing:
             if {k: existing[0][k] for k in wanted} != wanted:
-                raise MoneyRefused("conflict", f"adjustment {adjustment_id} exists with other "
+                raise refused("conflict", f"adjustment {adjustment_id} exists with other "
                                                "content", status=409)
             return False
         if not found:
-            raise MoneyRefused("unknown_user", f"no user {user_id!r}", status=404)
+            raise refused("unknown_user", f"no user {user_id!r}", status=404)
         before = ledger.balances(user_id, tx)[kind]["available"]
         if before + amount_cents < 0:
-            raise MoneyRefused("insufficient_balance",
+            raise refused("insufficient_balance",
                                f"{before} available; a debit of {-amount_cents} would owe")
         now = datetime.now(UTC)
         db.run(tx, "ledger.create_adjustment", now=now,

@@ -8,9 +8,8 @@ idempotency key: asking twice pays once. `status` lets a timed-out transfer be r
 from typing import Protocol
 
 import orjson
-import redis
 
-from graph.settings import get_settings
+from graph import redis_clients
 
 
 class GatewayTimeout(Exception):
@@ -35,7 +34,7 @@ class SandboxGateway:
     BEHAVIOUR = "tiergraph:sandbox:behaviour"
 
     def __init__(self) -> None:
-        self._redis = redis.Redis.from_url(get_settings().redis_url, socket_timeout=2)
+        self._redis = redis_clients.app()
 
     def set_behaviour(self, behaviour: str, user_id: str = "*") -> None:
         """ok, fail, timeout_before (nothing recorded) or timeout_after (recorded)."""

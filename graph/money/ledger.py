@@ -25,15 +25,6 @@ OWING_BUCKET = "available"  # the one user bucket that may go below zero (a refu
 USER_BUCKETS = ("pending", "confirmed", "payable", "held", "available", "withdrawing")
 
 
-class MoneyRefused(Exception):
-    """A movement that may not happen (a withdrawal, a conversion): `reason` is the code
-    (insufficient_balance, below_minimum, daily_limit, conflict, ...), `status` the HTTP one."""
-
-    def __init__(self, reason: str, detail: str, status: int = 422) -> None:
-        super().__init__(detail)
-        self.reason, self.detail, self.status = reason, detail, status
-
-
 class Leg(NamedTuple):
     """One entry of a movement: `amount_cents` into (or, below zero, out of) a bucket.
     A tuple: a rebate computation makes two for each of its rebates, a settlement six."""

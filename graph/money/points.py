@@ -6,10 +6,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from graph.errors import refused
 from graph import db
 from graph.money import ledger
 from graph.settings import get_settings
-from graph.money.ledger import MoneyRefused
 
 
 def convert(conversion_id: str, user_id: str, points: int) -> tuple[dict[str, Any], bool]:
@@ -21,18 +21,18 @@ def convert(conversion_id: str, user_id: str, points: int) -> tuple[dict[str, An
         existing = db.run(tx, "ledger.conversion", id=conversion_id)
         if existing:
             if (existing[0]["user_id"], existing[0]["points"]) != (user_id, points):
-                raise MoneyRefused("conflict", f"conversion {conversion_id} exists with "
+                raise refused("conflict", f"conversion {conversion_id} exists with "
                                                     "other content", status=409)
             return False
         if not found:
-            raise MoneyRefused("unknown_user", f"no user {user_id!r}", status=404)
+            raise refused("unknown_user", f"no user {user_id!r}", status=404)
         available = ledger.balances(user_id, tx)["points"]["available"]
         if points > available:
-            raise MoneyRefused("insufficient_balance",
+            raise refused("insufficient_balance",
                                     f"{available} points available, {points} asked")
         cents = points * 100 // per_yuan
         if cents < 1:
-            raise MoneyRefused("below_minimum", f"{points} points are worth less than a cent")
+            raise refused("below_minimum", f"{points} points are worth less than a cent")
         now = datetime.now(UTC)
         db.run(tx, "ledger.create_conversion", now=now, c={
             "id": conversion_id, "user_id": user_id, "points": points, "cents": cents})

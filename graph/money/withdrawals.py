@@ -14,11 +14,11 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from graph.errors import refused
 from graph.audit import trail
 from graph import db
 from graph.money import ledger
 from graph.money.gateway import GatewayTimeout, get_gateway
-from graph.money.ledger import MoneyRefused
 from graph.settings import get_settings
 
 CHINA = timezone(timedelta(hours=8))  # the daily limit resets at midnight, mall time
@@ -31,7 +31,7 @@ def get(withdrawal_id: str) -> dict[str, Any] | None:
 
 
 def request(withdrawal_id: str, user_id: str, amount_cents: int) -> tuple[dict[str, Any], bool]:
-    """Ask for a withdrawal; returns (withdrawal, created now). Raises MoneyRefused."""
+    """Ask for a withdrawal; returns (withdrawal, created now). Raises a DomainError when refused."""
     settings = get_settings()
 
     def work(tx: Any) -> bool:
@@ -40,23 +40,23 @@ def request(withdrawal_id: str, user_id: str, amount_cents: int) -> tuple[dict[s
         if existing:
             w = existing[0]
             if (w["user_id"], w["amount_cents"]) != (user_id, amount_cents):
-                raise MoneyRefused("conflict", f"withdrawal {withdrawal_id} exists with "
+                raise refused("conflict", f"withdrawal {withdrawal_id} exists with "
                                                     "other content", status=409)
             return False
         if not found:
-            raise MoneyRefused("unknown_user", f"no user {user_id!r}", status=404)
+            raise refused("unknown_user", f"no user {user_id!r}", status=404)
         if amount_cents < settings.withdraw_min_cents:
-            raise MoneyRefused("below_minimum", f"the minimum withdrawal is "
+            raise refused("below_minimum", f"the minimum withdrawal is "
                                                      f"{settings.withdraw_min_cents} cents")
         available = ledger.balances(user_id, tx)["cash"]["available"]
         if amount_cents > available:
-            raise MoneyRefused("insufficient_balance",
+            raise refused("insufficient_balance",
                                     f"{available} cents available, {amount_cents} asked")
         now = datetime.now(UTC)
         since = datetime.now(CHINA).replace(hour=0, minute=0, second=0, microsecond=0)
         today = db.run(tx, "withdrawals.day_total", user_id=user_id, since=since)[0]["cents"]
         if today + amount_cents > settings.withdraw_daily_limit_cents:
-            raise MoneyRefused("daily_limit", f"{today} cents withdrawn today; the daily "
+            raise refused("daily_limit", f"{today} cents withdrawn today; the daily "
                                                    f"limit is {settings.withdraw_daily_limit_cents}")
         status = ("pending_review" if amount_cents >= settings.withdraw_review_cents
                   else "processing")
@@ -82,13 +82,13 @@ def approve(withdrawal_id: str, *, actor: str, role: str,
 
     def work(tx: Any) -> bool:
         if not db.run(tx, "withdrawals.lock", id=withdrawal_id)[0]["found"]:
-            raise MoneyRefused("not_found", f"no withdrawal {withdrawal_id!r}", status=404)
+            raise refused("not_found", f"no withdrawal {withdrawal_id!r}", status=404)
         w = db.run(tx, "withdrawals.get", id=withdrawal_id)[0]
         if w["status"] != "pending_review":
-            raise MoneyRefused("not_pending_review",
+            raise refused("not_pending_review",
                                     f"withdrawal is {w['status']}, not pending_review", status=409)
         if actor in w["approvals"]:
-            raise MoneyRefused("same_approver", "a second approval must come from a "
+            raise refused("same_approver", "a second approval must come from a "
                                                      "different admin", status=409)
         approvals = [*w["approvals"], actor]
         ready = len(approvals) >= 2

@@ -9,16 +9,9 @@ from neo4j.exceptions import ConstraintError
 
 from graph.audit import trail
 from graph import db
+from graph.errors import DomainError, conflict
 from graph.rules.maths import DEFAULT_RULE, Rule, rule_problems
 from graph.settings import get_settings
-
-
-class RuleRefused(ValueError):
-    """A rule that may not be created; `kind` is tier-limit, rate-limit or conflict."""
-
-    def __init__(self, kind: str, detail: str, problems: list[tuple[str, str]] | None = None):
-        super().__init__(detail)
-        self.kind, self.detail, self.problems = kind, detail, problems or []
 
 
 def _as_json(rule: dict[str, Any]) -> dict[str, Any]:
@@ -30,12 +23,13 @@ def _as_json(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_tiers(tiers: list[int]) -> None:
-    """Raise RuleRefused (tier-limit before rate-limit) if these tiers may not be paid."""
+    """Raise a DomainError (tier-limit before rate-limit) if these tiers may not be paid."""
     settings = get_settings()
     problems = rule_problems(tiers, settings.max_tiers, settings.max_total_bp)
     if problems:
         kind = "tier-limit" if any(k == "tier-limit" for k, _ in problems) else "rate-limit"
-        raise RuleRefused(kind, "; ".join(p for _, p in problems), problems)
+        raise DomainError(kind, "; ".join(p for _, p in problems),
+                          errors=[{"type": k, "msg": m} for k, m in problems])
 
 
 def create_rule(rule: dict[str, Any], *, actor: str, role: str, request_id: str | None) -> dict[str, Any]:
@@ -45,7 +39,7 @@ def create_rule(rule: dict[str, Any], *, actor: str, role: str, request_id: str 
 
     def work(tx: Any) -> None:
         if db.run(tx, "rules.exists", id=rule["id"])[0]["found"]:
-            raise RuleRefused("conflict", f"rule {rule['id']!r} exists; rules are never edited "
+            raise conflict(f"rule {rule['id']!r} exists; rules are never edited "
                                           "in place: create a new one")
         db.run(tx, "rules.create", rule=stored, now=datetime.now(UTC))
         trail.append(tx, actor=actor, role=role, action="rule.create", target=f"rule:{rule['id']}",
@@ -54,7 +48,7 @@ def create_rule(rule: dict[str, Any], *, actor: str, role: str, request_id: str 
     try:
         db.write(work)
     except ConstraintError:  # a concurrent creation of the same id won the race
-        raise RuleRefused("conflict", f"rule {rule['id']!r} exists") from None
+        raise conflict(f"rule {rule['id']!r} exists") from None
     return next(r for r in list_rules() if r["id"] == rule["id"])
 
 
