@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import orjson
-from graph.users.pii import lookup_hash
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,6 +21,8 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+
+from graph.users.pii import lookup_hash
 
 # Ids are opaque to us but must be safe to show, log and index: letters, digits and a
 # few separators, at most 64 characters.

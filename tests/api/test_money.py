@@ -155,25 +155,27 @@ def test_two_batches_refunding_the_same_order_at_once_refund_it_once(client, ids
     the order's lock finds the refund already landed, checks again and is refused."""
     import threading
 
-    from graph.ingest import batch
+    from graph.ingest import checks
+    from graph.ingest.batch import ingest_raw
 
     a, buyer = ids("a"), ids("buyer")
     post(client, make_chain([a, buyer]) + [make_order(ids("o"), buyer, [("home", 10000)], at=PAID)])
     statuses(client, ids("o"))
     both_checked = threading.Barrier(2, timeout=30)
-    plain_check, first_checks = batch._check, set()
+    plain_check, first_checks = checks.check_events, set()
 
     def check_then_wait(*args):
-        plain_check(*args)
+        outcomes = plain_check(*args)
         if threading.get_ident() not in first_checks:
             first_checks.add(threading.get_ident())
             both_checked.wait()
+        return outcomes
 
-    monkeypatch.setattr(batch, "_check", check_then_wait)
+    monkeypatch.setattr(checks, "check_events", check_then_wait)
     results = {}
 
     def send(name):
-        results[name] = batch.ingest_raw([refund(ids("o"), ids(name), 10000)])
+        results[name] = ingest_raw([refund(ids("o"), ids(name), 10000)])
 
     threads = [threading.Thread(target=send, args=(name,)) for name in ("r1", "r2")]
     for thread in threads:

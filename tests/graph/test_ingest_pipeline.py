@@ -7,10 +7,10 @@ import orjson
 import pytest
 
 from graph import db
-from graph.ingest import batch
-from graph.ingest.batch import ingest_lines
+from graph.ingest import store
+from graph.ingest.batch import IngestResult
+from graph.ingest.pipeline import ingest_lines
 from tests.factories import make_chain, make_order, make_session, make_user
-
 
 MALFORMED_AT = 17  # the file's one line that is not JSON
 
@@ -57,7 +57,7 @@ def graph_of(p: str) -> dict:
     return {"uplines": uplines, "counts": counts}
 
 
-def answer(result: batch.IngestResult) -> dict:
+def answer(result: IngestResult) -> dict:
     return {"accepted": result.accepted, "duplicates": result.duplicates,
             "rejected": [(r.index, r.reason) for r in result.rejected]}
 
@@ -88,17 +88,17 @@ def test_pipelined_import_answers_and_stores_what_one_chunk_at_a_time_does(graph
 
 def test_a_chunk_refused_as_stale_is_checked_again_and_so_are_those_built_on_it(
         graph, ids, monkeypatch):
-    real_write, refused = batch._write, []
+    real_write, refused = store._write, []
 
     def write_once_stale(tx, plan):  # the first refund-carrying write meets a changed order
         if plan.refund_basis and not refused:
             refused.append(sorted(plan.refund_basis))
-            raise batch._Stale()
+            raise store.Stale()
         return real_write(tx, plan)
 
     serial_p, piped_p = ids("s-"), ids("p-")
     serial = ingest_lines(mall(serial_p), 5)
-    monkeypatch.setattr(batch, "_write", write_once_stale)
+    monkeypatch.setattr(store, "_write", write_once_stale)
     piped = ingest_lines(mall(piped_p), 5, pipelined=True)
 
     assert refused, "no chunk carried a refund"
@@ -107,7 +107,7 @@ def test_a_chunk_refused_as_stale_is_checked_again_and_so_are_those_built_on_it(
 
 
 def test_a_failed_write_ends_the_import_after_the_write_in_flight(graph, ids, monkeypatch):
-    real_write, calls = batch._write, []
+    real_write, calls = store._write, []
 
     def third_fails(tx, plan):
         calls.append(1)
@@ -115,11 +115,11 @@ def test_a_failed_write_ends_the_import_after_the_write_in_flight(graph, ids, mo
             raise RuntimeError("disk full")
         return real_write(tx, plan)
 
-    monkeypatch.setattr(batch, "_write", third_fails)
+    monkeypatch.setattr(store, "_write", third_fails)
     p = ids("f-")
     with pytest.raises(RuntimeError, match="disk full"):
         ingest_lines(mall(p), 5, pipelined=True)
-    monkeypatch.setattr(batch, "_write", real_write)
+    monkeypatch.setattr(store, "_write", real_write)
     ingest_lines(mall(p), 5, pipelined=True)  # run again: it completes
     q = ids("q-")
     ingest_lines(mall(q), 5)

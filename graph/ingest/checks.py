@@ -1,0 +1,182 @@
+"""Step 2 of a batch: each event checked, in batch order, against the stored state plus what
+the batch's earlier events add. An accepted event extends that state and adds its rows to
+the plan; a replay is a duplicate; anything else is refused with a reason.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import Enum
+from typing import Any, NamedTuple
+
+from graph import db
+from graph.ingest.events import OrderCompleted, OrderPaid, OrderRefunded, Session, UserRegistered
+from graph.ingest.store import Plan, Stored
+from graph.users.pii import encrypt, lookup_hash
+
+
+class Verdict(Enum):
+    """An event the check lets through: new, or a replay of a stored one."""
+
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+
+
+class Refused(NamedTuple):
+    """An event the check refuses: why, in a word and in a sentence."""
+
+    reason: str
+    detail: str
+
+
+Outcome = Verdict | Refused
+
+
+def check_events(events: list[tuple[int, Any]], stored: Stored,
+                 plan: Plan) -> list[tuple[int, Outcome]]:
+    """Decide each event in order, extending `stored` and `plan` with what the batch adds."""
+    outcomes = []
+    for index, e in events:
+        check = CHECKS.get(type(e))
+        if check is None:  # pragma: no cover - parse_event only yields the five types
+            raise TypeError(type(e))
+        outcomes.append((index, check(e, stored, plan)))
+    return outcomes
+
+
+def _check_user(e: UserRegistered, stored: Stored, plan: Plan) -> Outcome:
+    fp = e.fingerprint()
+    existing = stored.users.get(e.user_id)
+    if existing is not None:
+        if existing["fp"] == fp:
+            return Verdict.DUPLICATE
+        if e.invited_by and e.invited_by != existing["invited_by"] and _would_cycle(
+            e.user_id, e.invited_by, stored
+        ):
+            return Refused("invite_cycle",
+                           f"binding {e.user_id} under {e.invited_by} would close an invite cycle")
+        if e.invited_by != existing["invited_by"]:
+            return Refused("inviter_conflict",
+                           f"user {e.user_id} is already bound to inviter "
+                           f"{existing['invited_by'] or '(none)'}; an invite binding is permanent")
+        return Refused("conflict", f"user {e.user_id} is already registered with other details")
+    if e.invited_by and e.invited_by not in stored.users:
+        return Refused("unknown_inviter", f"inviter {e.invited_by} is not a registered user")
+    stored.users[e.user_id] = {"id": e.user_id, "fp": fp, "invited_by": e.invited_by,
+                               "in_batch": True}
+    plan.users.append({
+        "user_id": e.user_id, "invited_by": e.invited_by, "at": e.at.isoformat(),
+        "level": e.level, "phone_enc": encrypt(e.phone) if e.phone else None,
+        "phone_hash": lookup_hash(e.phone) if e.phone else None, "fp": fp,
+    })
+    return Verdict.ACCEPTED
+
+
+def _would_cycle(user_id: str, inviter_id: str, stored: Stored) -> bool:
+    """Whether binding user_id under inviter_id closes a loop (user_id is an upline of it)."""
+    # Walk up through users this batch registered, then ask the graph for the rest.
+    current: str | None = inviter_id
+    seen: set[str] = set()
+    while current is not None:
+        if current == user_id:
+            return True
+        known = stored.users.get(current)
+        if known is None or not known.get("in_batch") or current in seen:
+            break
+        seen.add(current)
+        current = known.get("invited_by")
+    if current is None:
+        return False
+    rows = db.read_query("events.is_ancestor", user_id=user_id, inviter_id=current)
+    return bool(rows and rows[0]["cycle"])
+
+
+def _check_session(e: Session, stored: Stored, plan: Plan) -> Outcome:
+    if e.user_id not in stored.users:
+        return Refused("unknown_user", f"user {e.user_id} is not registered")
+    key = e.fingerprint()
+    if key in stored.sessions:
+        return Verdict.DUPLICATE
+    stored.sessions.add(key)
+    plan.sessions.append({"id": key, "user_id": e.user_id, "device_id": e.device_id,
+                          "ip": e.ip, "at": e.at.isoformat()})
+    return Verdict.ACCEPTED
+
+
+def _check_order(e: OrderPaid, stored: Stored, plan: Plan) -> Outcome:
+    fp = e.fingerprint()
+    existing = stored.orders.get(e.order_id)
+    if existing is not None:
+        if existing["fp"] == fp:
+            return Verdict.DUPLICATE
+        return Refused("conflict", f"order {e.order_id} is already stored with other content")
+    if e.user_id not in stored.users:
+        return Refused("unknown_user", f"buyer {e.user_id} is not registered")
+    stored.orders[e.order_id] = {"id": e.order_id, "fp": fp, "amount_cents": e.amount_cents,
+                                 "refunded_cents": 0, "completed_at": None}
+    plan.orders.append({
+        "order_id": e.order_id, "user_id": e.user_id, "amount_cents": e.amount_cents,
+        "at": e.at.isoformat(), "skus": [i.sku for i in e.items],
+        "categories": [i.category or "" for i in e.items],
+        "item_amounts": [i.amount_cents for i in e.items],
+        "device_id": e.device_id, "ip": e.ip, "payment_account": e.payment_account,
+        "shipping_address": e.shipping_address, "fp": fp,
+    })
+    return Verdict.ACCEPTED
+
+
+def _check_refund(e: OrderRefunded, stored: Stored, plan: Plan) -> Outcome:
+    fp = e.fingerprint()
+    existing = stored.refunds.get(e.refund_id)
+    if existing is not None:
+        if existing["fp"] == fp:
+            return Verdict.DUPLICATE
+        return Refused("conflict", f"refund {e.refund_id} is already stored with other content")
+    order = stored.orders.get(e.order_id)
+    if order is None:
+        return Refused("unknown_order", f"order {e.order_id} is not stored")
+    left = order["amount_cents"] - order["refunded_cents"]
+    if e.amount_cents > left:
+        return Refused("refund_exceeds_order", f"refund of {e.amount_cents} cents exceeds "
+                                               f"the {left} cents not yet refunded")
+    plan.refund_basis.setdefault(e.order_id, order["refunded_cents"])
+    order["refunded_cents"] += e.amount_cents
+    stored.refunds[e.refund_id] = {"id": e.refund_id, "fp": fp}
+    plan.refunds.append({"refund_id": e.refund_id, "order_id": e.order_id,
+                         "amount_cents": e.amount_cents, "at": e.at.isoformat(), "fp": fp})
+    return Verdict.ACCEPTED
+
+
+def _check_completion(e: OrderCompleted, stored: Stored, plan: Plan) -> Outcome:
+    order = stored.orders.get(e.order_id)
+    if order is None:
+        return Refused("unknown_order", f"order {e.order_id} is not stored")
+    if order["completed_at"] is not None:
+        if _instant(order["completed_at"]) == e.at:
+            return Verdict.DUPLICATE
+        return Refused("conflict", f"order {e.order_id} is already completed at "
+                                   f"{_instant(order['completed_at']).isoformat()}")
+    order["completed_at"] = e.at
+    plan.completions.append({"order_id": e.order_id, "at": e.at.isoformat()})
+    return Verdict.ACCEPTED
+
+
+def _instant(value: datetime | str) -> datetime:
+    """A completion time as the batch has it (datetime) or as stored (Neo4j's ISO string,
+    whose fraction may run to nanoseconds: cut to microseconds, which is all an event has)."""
+    if isinstance(value, datetime):
+        return value
+    head, dot, rest = value.partition(".")
+    if dot:
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        value = f"{head}.{rest[:min(digits, 6)]}{rest[digits:]}"
+    return datetime.fromisoformat(value)
+
+
+# The check of each event type, by the event's class.
+CHECKS: dict[type, Callable[[Any, Stored, Plan], Outcome]] = {
+    UserRegistered: _check_user,
+    Session: _check_session,
+    OrderPaid: _check_order,
+    OrderRefunded: _check_refund,
+    OrderCompleted: _check_completion,
+}
