@@ -60,3 +60,9 @@ def answers(client: redis.Redis) -> bool:
         return bool(client.ping())
     except redis.RedisError:
         return False
+
+
+def forget() -> None:
+    """Drop the clients made so far (after the settings changed, in tests)."""
+    _from_url.cache_clear()
+    _audit_admin.cache_clear()

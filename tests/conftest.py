@@ -1,23 +1,25 @@
 """Test services: the real Neo4j, Redis and a Celery worker process.
 
-Integration tests use TIERGRAPH_NEO4J_URI / TIERGRAPH_REDIS_URL when they are set (a stack
-from `docker compose up`, say); otherwise they start the project's own local stack on
-test ports with its own data folder (.tiergraph/test), so a running demo is left alone.
-TIERGRAPH_TEST_START_SERVICES=1 starts the local stack even when those are set (a second
-test run beside the first, on other ports and another TIERGRAPH_DATA_DIR).
-Services this session started are stopped at the end.
+Where Neo4j and Redis come from is decided once (tests/services.py): an external stack
+when TIERGRAPH_NEO4J_URI is set, testcontainers when a Docker engine answers, else the
+project's own local stack on test ports with its own data folder (.tiergraph/test), so a
+running demo is left alone. TIERGRAPH_TEST_START_SERVICES=1 starts the local stack even
+when those are set (a second test run beside the first, on other ports and another
+TIERGRAPH_DATA_DIR). Services this session started are stopped at the end.
 """
 
 import os
 import uuid
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-EXTERNAL = ("TIERGRAPH_NEO4J_URI" in os.environ
-            and os.environ.get("TIERGRAPH_TEST_START_SERVICES") != "1")
+from tests import services as stack_choice
+
+STACK = stack_choice.choose(os.environ)
+NOT_LOCAL = STACK != "local"  # tests that stop and start local processes skip then
 os.environ.setdefault("TIERGRAPH_DATA_DIR", ".tiergraph/test")
 os.environ.setdefault("TIERGRAPH_NEO4J_URI", "bolt://127.0.0.1:7688")
 os.environ.setdefault("TIERGRAPH_REDIS_URL", "redis://127.0.0.1:6380/0")
@@ -49,18 +51,24 @@ def auth(role: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def services() -> Iterator[None]:
     """Neo4j, Redis (schema applied) and one Celery worker, for the whole session."""
-    from infra import stack
     from graph import db
+    from infra import stack
 
+    containers: list[Any] = []
+    if STACK == "containers":
+        containers, env = stack_choice.start_containers()
+        stack_choice.point_at(env)
     settings = get_settings()
     paths = stack.Paths(settings.data_dir)
     started: list[str] = []
-    wanted = ("worker",) if EXTERNAL else ("neo4j", "redis", "audit", "worker")
+    wanted = ("neo4j", "redis", "audit", "worker") if STACK == "local" else ("worker",)
     for name in wanted:
         if stack.running_pid(paths, name) is None:
             started.append(name)
     stack.up(settings, wanted, say=lambda m: print(m))
-    if not EXTERNAL:  # the test stack is ours alone: start every session from an empty graph
+    if STACK == "containers":
+        db.apply_schema()
+    if STACK != "external":  # the test stack is ours alone: start every session from an empty graph
         from graph.rules.book import ensure_default_rule
 
         db.reset_database()
@@ -69,6 +77,8 @@ def services() -> Iterator[None]:
     db.close_driver()
     for name in reversed(started):
         stack.stop_service(paths, name)
+    for container in containers:
+        container.stop()
 
 
 @pytest.fixture

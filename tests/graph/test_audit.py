@@ -9,7 +9,7 @@ from infra import stack
 from graph.audit import seals, trail
 from graph import db
 from graph.settings import get_settings
-from tests.conftest import EXTERNAL, auth
+from tests.conftest import NOT_LOCAL, auth
 from tests.factories import make_audited_rules
 
 
@@ -61,7 +61,7 @@ def test_the_application_account_cannot_change_the_sealed_log(client, clean_grap
     assert trail.verify()["ok"]
 
 
-@pytest.mark.skipif(EXTERNAL, reason="stops and starts the local stack's audit store")
+@pytest.mark.skipif(NOT_LOCAL, reason="stops and starts the local stack's audit store")
 def test_entries_appended_while_the_store_is_down_are_sealed_when_it_is_back(
         client, clean_graph, ids):
     settings = get_settings()

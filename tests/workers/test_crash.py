@@ -14,7 +14,7 @@ from graph import db
 from graph.money import ledger
 from graph.ingest.batch import ingest_raw
 from graph.settings import get_settings
-from tests.conftest import EXTERNAL, auth
+from tests.conftest import NOT_LOCAL, auth
 from tests.factories import make_chain, make_order, make_user
 from workers.app import app as celery_app
 
@@ -65,7 +65,7 @@ def test_worker_killed_mid_batch_leaves_every_rebate_once(services, ids):
     assert (check["total"], check["unbalanced"]) == (0, 0)
 
 
-@pytest.mark.skipif(EXTERNAL, reason="needs the local Neo4j, which it stops and starts")
+@pytest.mark.skipif(NOT_LOCAL, reason="needs the local Neo4j, which it stops and starts")
 def test_neo4j_restart_loses_no_acknowledged_event(client, ids):
     settings = get_settings()
     paths = stack.Paths(settings.data_dir)
