@@ -26,9 +26,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.risk.rings import Projection, epoch, jaccard, projection_from_events
+from graph.risk.projection import Projection, epoch, projection_from_events
+from graph.risk.ring_ids import jaccard
+from graph.rules.maths import DEFAULT_RULE
+from graph.settings import Settings
 
-TIER_BP = (1000, 500, 200)
+# The product's default return window and settlement delay (TIERGRAPH_* unset).
+RETURN_WINDOW_DAYS: int = Settings.model_fields["return_window_days"].default
+SETTLEMENT_DELAY_DAYS: int = Settings.model_fields["settlement_delay_days"].default
 BANDS = ((2, 3), (4, 9), (10, 19), (20, 10**9))
 PAYOUT_GROUPS = ("benign", "household", "nat", "super_inviter", "fraud_in_time", "fraud_final")
 
@@ -109,8 +114,9 @@ class Rebate:
     credit_at: float
 
 
-def rebates(events: Iterable[dict[str, Any]], tiers_bp: tuple[int, ...] = TIER_BP,
-            return_window_days: int = 7, settlement_delay_days: int = 1) -> list[Rebate]:
+def rebates(events: Iterable[dict[str, Any]], tiers_bp: tuple[int, ...] = DEFAULT_RULE.tiers,
+            return_window_days: int = RETURN_WINDOW_DAYS,
+            settlement_delay_days: int = SETTLEMENT_DELAY_DAYS) -> list[Rebate]:
     """The rebates of every paid order along the invite chain (at most len(tiers_bp)
     tiers), on the amount left after refunds made before the credit time."""
     inviter: dict[str, str | None] = {}
@@ -233,8 +239,9 @@ def _payouts(paid: list[Rebate], labels: dict[str, Any], flagged: set[str],
 def evaluate(events: list[dict[str, Any]], labels: dict[str, Any],
              rings_by_method: dict[str, list[list[str]]],
              snapshots_by_method: dict[str, Snapshots] | None = None,
-             tiers_bp: tuple[int, ...] = TIER_BP, return_window_days: int = 7,
-             settlement_delay_days: int = 1) -> dict[str, MethodReport]:
+             tiers_bp: tuple[int, ...] = DEFAULT_RULE.tiers,
+             return_window_days: int = RETURN_WINDOW_DAYS,
+             settlement_delay_days: int = SETTLEMENT_DELAY_DAYS) -> dict[str, MethodReport]:
     """A report per method: ring and member rows, payouts held (see the module docstring).
 
     `rings_by_method` holds the final predicted rings (for detect: those at or above the
@@ -290,8 +297,8 @@ def snapshot_rings(events: list[dict[str, Any]], cutoffs: list[float],
 
 def render_table(reports: dict[str, MethodReport]) -> str:
     """Markdown tables: rings and members per row and method, then payouts held."""
-    lines = ["| method | row | true rings | predicted | matched | ring P | ring R | ring F1 "
-             "| member P | member R | member F1 |",
+    lines = [("| method | row | true rings | predicted | matched | ring P | ring R | ring F1 "
+              "| member P | member R | member F1 |"),
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for method, report in reports.items():
         for key in sorted(report.rows, key=_row_order):
@@ -300,8 +307,8 @@ def render_table(reports: dict[str, MethodReport]) -> str:
             mp, mr, mf = c.member_prf()
             lines.append(f"| {method} | {key} | {c.true_rings} | {c.predicted} | {c.matched} "
                          f"| {rp:.3f} | {rr:.3f} | {rf:.3f} | {mp:.3f} | {mr:.3f} | {mf:.3f} |")
-    lines += ["", "| method | benign held | household | NAT | super-inviter "
-                  "| fraud held in time | fraud held at end |",
+    lines += ["", ("| method | benign held | household | NAT | super-inviter "
+                   "| fraud held in time | fraud held at end |"),
               "|---|---:|---:|---:|---:|---:|---:|"]
     for method, report in reports.items():
         shares = [report.held_share(g) for g in PAYOUT_GROUPS]

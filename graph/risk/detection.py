@@ -1,12 +1,12 @@
 """A detection run: read a projection of the graph, find and score rings (the pure code
-of `graph.risk.rings`), store them as `Ring` nodes with stable ids, hold what open rings at
-or above TIERGRAPH_HOLD_SCORE earned, and release the holds of rings that lapsed.
+of `graph.risk.communities`), store them as `Ring` nodes with stable ids, hold what open
+rings at or above TIERGRAPH_HOLD_SCORE earned, and release the holds of rings that lapsed.
 """
 
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
@@ -14,10 +14,9 @@ from graph import db, jobs
 from graph.audit import trail
 from graph.errors import conflict
 from graph.risk import holds
+from graph.risk.projection import OrderInfo, Projection, Usage, UserInfo
+from graph.risk.ring_ids import stable_ring_ids
 from graph.settings import get_settings
-
-if TYPE_CHECKING:
-    from graph.risk import rings
 
 PAGE = 10_000
 # Communities scoring under this are families and friends with one odd feature; they are
@@ -30,13 +29,11 @@ def _quiet(stage: str, fraction: float) -> None:
     return None
 
 
-def load_projection(progress: Progress = _quiet) -> "rings.Projection":
+def load_projection(progress: Progress = _quiet) -> Projection:
     """Users, identifier usages and orders from Neo4j, a page of users at a time."""
-    from graph.risk import rings  # networkx and friends: loaded by the processes that detect
-
-    users: dict[str, rings.UserInfo] = {}
-    usages: list[rings.Usage] = []
-    orders: list[rings.OrderInfo] = []
+    users: dict[str, UserInfo] = {}
+    usages: list[Usage] = []
+    orders: list[OrderInfo] = []
     total = db.read_query("risk.user_count")[0]["users"] or 1
     after = ""
     while True:
@@ -45,17 +42,17 @@ def load_projection(progress: Progress = _quiet) -> "rings.Projection":
             break
         ids = [r["user_id"] for r in page]
         for r in page:
-            users[r["user_id"]] = rings.UserInfo(float(r["registered_at"]), r["inviter"])
+            users[r["user_id"]] = UserInfo(float(r["registered_at"]), r["inviter"])
         for r in db.read_query("risk.projection_usages", ids=ids):
-            usages.append(rings.Usage(r["user_id"], r["kind"], r["ident"], float(r["first_at"]),
-                                      float(r["last_at"]), int(r["count"])))
+            usages.append(Usage(r["user_id"], r["kind"], r["ident"], float(r["first_at"]),
+                                float(r["last_at"]), int(r["count"])))
         for r in db.read_query("risk.projection_orders", ids=ids):
-            orders.append(rings.OrderInfo(
+            orders.append(OrderInfo(
                 r["order_id"], r["user_id"], r["amount_cents"], float(r["paid_at"]),
                 r["refunded_cents"], None if r["refunded_at"] is None else float(r["refunded_at"])))
         after = ids[-1]
         progress("reading the graph", min(len(users) / total, 1.0))
-    return rings.Projection(users=users, usages=usages, orders=orders)
+    return Projection(users=users, usages=usages, orders=orders)
 
 
 def detect_and_store(seed: int = 0, progress: Progress = _quiet,
@@ -72,18 +69,19 @@ def detect_and_store(seed: int = 0, progress: Progress = _quiet,
 
 
 def _detect_and_store(seed: int, progress: Progress, actor: str) -> dict[str, Any]:
-    from graph.risk import rings
+    # networkx is loaded here, by the processes that detect, never by the API.
+    from graph.risk import communities
 
     started = datetime.now(UTC)
     run_id = uuid.uuid4().hex
     projection = load_projection(lambda stage, f: progress(stage, 0.4 * f))
-    found = [r for r in rings.detect(projection, seed=seed,
-                                     progress=lambda stage, f: progress(stage, 0.4 + 0.4 * f))
+    found = [r for r in communities.detect(
+                 projection, seed=seed, progress=lambda stage, f: progress(stage, 0.4 + 0.4 * f))
              if r.score >= STORE_FLOOR]
     known = db.read_query("risk.rings_known")
     previous = {r["ring_id"]: r["members"] for r in known if r["members"]}
     status_of = {r["ring_id"]: r["status"] for r in known}
-    ids = rings.stable_ring_ids([r.members for r in found], previous)
+    ids = stable_ring_ids([r.members for r in found], previous)
     rows = [{"ring_id": ring_id, "score": round(r.score, 4), "size": len(r.members),
              "reasons": r.reasons, "members": r.members,
              "features": orjson.dumps(r.features, option=orjson.OPT_SORT_KEYS).decode()}

@@ -1,12 +1,13 @@
 """Ring detection at scale through the graph: the job the worker runs, on the bench stack.
 
-    python -m bench.detect_graph load --users 1000000 --seed 1   # generate and import
-    python -m bench.detect_graph detect --seed 0                  # time and peak memory
+    python -m lab.bench.detect_graph load --users 1000000 --seed 1   # generate and import
+    python -m lab.bench.detect_graph detect --seed 0                  # time and peak memory
 
 `load` empties the bench graph, generates a labelled mall (lab.fraudgen) and imports it
-through the same code path as `tiergraph import`. `detect` runs `graph.risk.detect_and_store`
-(read the projection, detect, store rings, hold) in this process and prints each stage's
-wall time, the peak resident memory of this process and Neo4j's, and the rings found.
+through the same code path as `tiergraph import`. `detect` runs
+`graph.risk.detection.detect_and_store` (read the projection, detect, store rings, hold) in
+this process and prints each stage's wall time, the peak resident memory of this process
+and Neo4j's, and the rings found.
 """
 
 import argparse
@@ -17,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from lab.bench.run import BENCH_ENV
+from lab.bench.stack import BENCH_ENV
 
 
 def _env() -> None:
@@ -30,12 +31,12 @@ def load(users: int, seed: int) -> dict[str, Any]:
     _env()
     from rich.progress import Progress
 
-    from infra import stack
     from graph import db
-    from lab.fraudgen import generate_mall
     from graph.ingest.batch import ingest_raw
     from graph.rules.book import ensure_default_rule
     from graph.settings import get_settings
+    from infra import stack
+    from lab.fraudgen import generate_mall
 
     settings = get_settings()
     stack.up(settings, ("neo4j", "redis", "audit"), say=print)
@@ -62,8 +63,8 @@ def load(users: int, seed: int) -> dict[str, Any]:
 
 def _neo4j_peak_kib() -> int | None:
     """VmHWM of the bench Neo4j process (its peak resident memory), if it runs here."""
-    from infra import stack
     from graph.settings import get_settings
+    from infra import stack
 
     pid = stack.running_pid(stack.Paths(get_settings().data_dir), "neo4j")
     try:

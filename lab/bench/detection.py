@@ -1,13 +1,13 @@
 """Ring detection on generated malls: quality against the labels, and scale.
 
-    python -m bench.detection --users 100000 --seeds 1 2 3
+    python -m lab.bench.detection --users 100000 --seeds 1 2 3
         generates a mall per seed, runs detection (Louvain + scoring, rings at or above the
         hold score) and the connected-components baselines, on weekly snapshots and at the
         end, and prints the evaluation table summed over the seeds.
-    python -m bench.detection --users 100000 --seeds 1 --algorithms
+    python -m lab.bench.detection --users 100000 --seeds 1 --algorithms
         also compares the community-detection algorithms (Louvain, Leiden from the leidenalg
         dev extra, label propagation).
-    python -m bench.detection --scale 1000000
+    python -m lab.bench.detection --scale 1000000
         time and peak memory per stage at a tenth, three tenths and all of that many users:
         generation in one process, then projection (streamed from the NDJSON) and detection
         in another, so each peak is its own.
@@ -30,10 +30,12 @@ from typing import Any
 
 import orjson
 
+from graph.risk.communities import detect
+from graph.risk.projection import Projection, projection_from_events
+from graph.settings import get_settings
+from lab.baselines import baseline_components
 from lab.evaluation import MethodReport, evaluate, render_table, snapshot_rings, weekly_cutoffs
 from lab.fraudgen import generate_mall, write_mall
-from graph.settings import get_settings
-from graph.risk.rings import Projection, baseline_components, detect, projection_from_events
 
 HOLD_SCORE = get_settings().hold_score  # TIERGRAPH_HOLD_SCORE, 0.7 unless set
 

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from graph.audit import trail
 from graph import db
+from graph.audit import trail
 from graph.errors import DomainError
-from graph.risk import detection, reads
-from graph.money import ledger, rebates
-from lab.demo_mall import demo_mall
 from graph.ingest.batch import ingest_raw
+from graph.money import ledger, rebates
+from graph.risk import detection, reads
+from lab.demo_mall import demo_mall
 from tests.conftest import auth
 from tests.factories import make_chain, make_order, make_session, make_user
 
@@ -294,19 +294,20 @@ def test_velocity_order_bursts_and_a_large_first_order_are_read_from_the_graph(c
 def test_the_graph_projection_equals_the_one_built_from_the_events(clean_graph):
     """Detection quality is measured on projections built from event files; this shows the
     Neo4j projection the detection job reads is the same, and so are the rings it finds."""
-    from graph.risk import rings
+    from graph.risk.communities import detect
+    from graph.risk.projection import projection_from_events
     from lab.fraudgen import generate_mall
 
     events, labels = generate_mall(1500, seed=5)
     result = ingest_raw(events)
     assert not result.rejected, result.rejected[:3]
     from_graph = detection.load_projection()
-    from_events = rings.projection_from_events(events)
+    from_events = projection_from_events(events)
     assert from_graph.users == from_events.users
     assert sorted(from_graph.usages) == sorted(from_events.usages)
     assert sorted(from_graph.orders) == sorted(from_events.orders)
-    found = rings.detect(from_graph, seed=3)
-    assert [r.members for r in found] == [r.members for r in rings.detect(from_events, seed=3)]
+    found = detect(from_graph, seed=3)
+    assert [r.members for r in found] == [r.members for r in detect(from_events, seed=3)]
     truth = [r["members"] for r in labels["rings"]]
     assert any(_jaccard(r.members, t) > 0.5 for r in found for t in truth)
 
@@ -333,11 +334,12 @@ def test_one_detection_run_at_a_time(client, graph):
 
 
 def test_a_ring_no_longer_found_lapses_and_releases_its_holds(client, planted, monkeypatch):
-    from graph.risk import rings
+    from graph.risk import communities
 
     ring = planted["ring"]
     assert all(r["status"] == "held" for r in _member_rebates(ring["members"]))
-    monkeypatch.setattr(rings, "detect", lambda projection, seed=0, progress=None: [])
+    # detection.py looks `detect` up on the communities module at each run.
+    monkeypatch.setattr(communities, "detect", lambda projection, seed=0, progress=None: [])
     result = detection.detect_and_store(seed=1)
     assert result["lapsed_rings"] >= 1 and result["rebates_released"] > 0
     assert reads.get_ring(ring["ring_id"], with_subgraph=False)["status"] == "lapsed"

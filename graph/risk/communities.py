@@ -1,0 +1,135 @@
+"""Ring detection: communities of the weighted user-user graph, scored (pure: no database).
+
+The only module of detection that imports networkx; docs/detection.md ("Method") tells how
+and why each step works as it does.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+import networkx as nx
+
+from graph.risk.projection import Projection
+from graph.risk.scoring import DetectedRing, score_communities
+from graph.risk.user_graph import Index, UserGraph, build_user_graph, shared_groups
+
+RESOLUTION = 0.5
+# Communities this large peel members linked to under PEEL_SHARE of the others.
+PEEL_FROM = 6
+PEEL_SHARE = 0.3
+
+Progress = Callable[[str, float], None]
+
+
+def _quiet(stage: str, fraction: float) -> None:
+    return None
+
+
+def detect(projection: Projection, seed: int = 0, progress: Progress | None = None, *,
+           algorithm: str = "louvain") -> list[DetectedRing]:
+    """Suspicious communities of the projection, highest score first; `algorithm` is
+    louvain (the default), leiden (needs the leidenalg dev extra) or label_propagation."""
+    say = progress or _quiet
+    # 1. weight each pair of users by the identifiers they share
+    say("index", 0.0)
+    index = Index(projection)
+    groups = shared_groups(projection, index)
+    say("edges", 0.2)
+    graph = build_user_graph(groups, index)
+    # 2. find communities in the weighted graph
+    say("communities", 0.4)
+    parts = _communities(graph, seed, algorithm, say)
+    # 3. score each community and keep those with a reason
+    say("scoring", 0.8)
+    rings = score_communities(parts, groups, index, graph)
+    say("done", 1.0)
+    return rings
+
+
+def components(nodes: Iterable[int], pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Connected components (union-find), each sorted, ordered by their smallest node."""
+    parent = {n: n for n in nodes}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members: dict[int, list[int]] = defaultdict(list)
+    for n in sorted(parent):
+        members[find(n)].append(n)
+    return sorted(members.values(), key=lambda c: c[0])
+
+
+def _communities(graph: UserGraph, seed: int, algorithm: str,
+                 say: Progress) -> list[list[int]]:
+    """Each component split into communities, each community refined."""
+    found = components(set(graph.adjacency), graph.weights)
+    edges_of: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
+    root = {uid: n for n, component in enumerate(found) for uid in component}
+    for pair, w in graph.weights.items():
+        edges_of[root[pair[0]]][pair] = w
+    parts: list[list[int]] = []
+    for n, component in enumerate(found):
+        for community in _split(component, edges_of.pop(n, {}), seed, algorithm):
+            parts.extend(_refine(community, graph.adjacency))
+        if n % 1000 == 0:
+            say("communities", 0.4 + 0.4 * n / len(found))
+    return parts
+
+
+def _split(component: list[int], weights: dict[tuple[int, int], float], seed: int,
+           algorithm: str) -> list[list[int]]:
+    """Communities of one component, given its edges (two users are one already).
+
+    Seeded, with nodes and edges inserted in sorted order, so a seed gives one answer."""
+    if len(component) < 3:
+        return [component]
+    graph = nx.Graph()
+    graph.add_nodes_from(component)
+    graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(weights.items()))
+    if algorithm == "leiden":
+        found = _leiden(graph, seed)
+    elif algorithm == "label_propagation":
+        found = nx.community.asyn_lpa_communities(graph, weight="weight", seed=seed)
+    else:
+        found = nx.community.louvain_communities(graph, weight="weight",
+                                                 resolution=RESOLUTION, seed=seed)
+    return sorted((sorted(c) for c in found), key=lambda c: c[0])
+
+
+def _leiden(graph: nx.Graph, seed: int) -> list[list[int]]:
+    """Leiden (the leidenalg package, a dev extra) with Louvain's modularity at RESOLUTION."""
+    try:
+        import igraph
+        import leidenalg
+    except ImportError as error:
+        raise ImportError("algorithm='leiden' needs the leidenalg package (and igraph): "
+                          "pip install leidenalg") from error
+    nodes = list(graph.nodes)
+    position = {node: n for n, node in enumerate(nodes)}
+    edges = list(graph.edges(data="weight"))
+    ig = igraph.Graph(n=len(nodes), edges=[(position[a], position[b]) for a, b, _ in edges])
+    partition = leidenalg.find_partition(
+        ig, leidenalg.RBConfigurationVertexPartition, weights=[w for _, _, w in edges],
+        resolution_parameter=RESOLUTION, n_iterations=-1, seed=seed)
+    return [[nodes[v] for v in community] for community in partition]
+
+
+def _refine(community: list[int], adjacency: dict[int, list[int]]) -> list[list[int]]:
+    """The parts of a community still connected by identifier edges, two users or more,
+    after peeling (from PEEL_FROM users) the members linked to under PEEL_SHARE of the
+    others: a family hanging on one ring member shares only among itself."""
+    members = set(community)
+    if len(community) >= PEEL_FROM:
+        needed = PEEL_SHARE * (len(community) - 1)
+        members = {a for a in community
+                   if sum(1 for b in adjacency.get(a, ()) if b in members) >= needed}
+    kept = [a for a in community if a in members]
+    pairs = [(a, b) for a in kept for b in adjacency.get(a, ()) if a < b and b in members]
+    return [part for part in components(kept, pairs) if len(part) >= 2]

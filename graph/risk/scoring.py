@@ -1,0 +1,185 @@
+"""Scoring a community: features in 0..1, a logistic score and reason codes (pure).
+
+score = 1 / (1 + exp(-(sum(WEIGHTS[f] * feature[f]) - BIAS))); the reason codes are the
+features at or above REASON_AT. docs/detection.md ("Score and reason codes") defines each
+feature and tells how the weights were set.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from graph.risk.projection import KINDS
+from graph.risk.user_graph import Group, Index, UserGraph
+from graph.rules.maths import DEFAULT_RULE
+from graph.settings import Settings
+
+DAY = 86_400.0
+NEW_ACCOUNT_SECONDS = DAY  # first order within a day of registering
+BURST_SECONDS = 12 * 3_600.0
+SYNC_SECONDS = 1_800.0
+# When a rebate would be credited after payment: the default return window and settlement
+# delay (TIERGRAPH_RETURN_WINDOW_DAYS, TIERGRAPH_SETTLEMENT_DELAY_DAYS).
+CREDIT_SECONDS = DAY * (Settings.model_fields["return_window_days"].default
+                        + Settings.model_fields["settlement_delay_days"].default)
+
+WEIGHTS = {
+    "dense_shared_devices": 8.0,
+    "shared_payment_accounts": 1.0,
+    "shared_addresses": 0.5,
+    "new_accounts": 1.5,
+    "burst_registration": 0.5,
+    "money_to_own_uplines": 0.5,
+    "synchronised_orders": 8.0,
+    "refunds_after_payout": 3.0,
+    "isolated": 0.5,
+    "many_accounts": 4.0,
+}
+BIAS = 7.5
+REASON_AT = {
+    "dense_shared_devices": 0.5,
+    "shared_payment_accounts": 0.5,
+    "shared_addresses": 0.5,
+    "new_accounts": 0.5,
+    "burst_registration": 0.5,
+    "money_to_own_uplines": 0.5,
+    "synchronised_orders": 0.3,
+    "refunds_after_payout": 0.2,
+    "many_accounts": 0.5,
+}
+
+
+@dataclass
+class DetectedRing:
+    """A suspicious community: sorted members, score 0..1, reason codes and features."""
+
+    members: list[str]
+    score: float
+    reasons: list[str]
+    features: dict[str, float] = field(default_factory=dict)
+
+
+def score_of(features: dict[str, float]) -> float:
+    """The logistic score of a community's features (WEIGHTS, BIAS)."""
+    z = sum(WEIGHTS[name] * features.get(name, 0.0) for name in WEIGHTS) - BIAS
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def reasons_of(features: dict[str, float]) -> list[str]:
+    """Reason codes: the features at or above their REASON_AT level."""
+    return [name for name, level in REASON_AT.items() if features.get(name, 0.0) >= level]
+
+
+def score_communities(parts: list[list[int]], groups: list[Group], index: Index,
+                      graph: UserGraph) -> list[DetectedRing]:
+    """The communities carrying a reason code as rings, highest score first."""
+    touching: dict[int, list[int]] = defaultdict(list)
+    for g, group in enumerate(groups):
+        for uid, _, _, _ in group.uses:
+            touching[uid].append(g)
+    rings = []
+    for part in parts:
+        features = features_of(part, groups, touching, index, graph)
+        reasons = reasons_of(features)
+        if reasons:
+            rings.append(DetectedRing(members=[index.names[u] for u in part],
+                                      score=round(score_of(features), 4), reasons=reasons,
+                                      features={k: round(v, 4) for k, v in features.items()}))
+    rings.sort(key=lambda r: (-r.score, r.members))
+    return rings
+
+
+def features_of(part: list[int], groups: list[Group], touching: dict[int, list[int]],
+                index: Index, graph: UserGraph) -> dict[str, float]:
+    """The features of a community (its members' ids), each in 0..1."""
+    shares = _shared_shares(part, groups, touching, index)
+    orders = [o for uid in part for o in index.orders.get(uid, ())]
+    value = sum(o.amount_cents for o in orders)
+    late = sum(o.refunded_cents for o in orders
+               if o.refunded_at is not None and o.refunded_at > o.paid_at + CREDIT_SECONDS)
+    new = 0
+    for uid in part:
+        mine = index.orders.get(uid)
+        if mine and min(o.paid_at for o in mine) - index.registered[uid] <= NEW_ACCOUNT_SECONDS:
+            new += 1
+    inside = set(part)
+    internal = sum(graph.id_edges.get((min(a, b), max(a, b)), 0.0)
+                   for a in part for b in graph.adjacency.get(a, ()) if b in inside)
+    total = sum(graph.strength.get(uid, 0.0) for uid in part)
+    return {
+        "dense_shared_devices": shares["device"],
+        "shared_payment_accounts": shares["payment_account"],
+        "shared_addresses": shares["address"],
+        "new_accounts": new / len(part),
+        "burst_registration": _burst([index.registered[u] for u in part]),
+        "money_to_own_uplines": _money_to_uplines(part, index),
+        "synchronised_orders": _synchrony([(o.paid_at, index.ids[o.user_id]) for o in orders]),
+        "refunds_after_payout": late / value if value else 0.0,
+        "isolated": internal / total if total else 0.0,
+        # Households stop at five people.
+        "many_accounts": min(1.0, (len(part) - 2) / 6),
+    }
+
+
+def _shared_shares(part: list[int], groups: list[Group], touching: dict[int, list[int]],
+                   index: Index) -> dict[str, float]:
+    """Per kind, the members' uses on identifiers another member also uses over all their
+    uses of that kind (pooled, so a member seen once does not swing it)."""
+    inside = set(part)
+    shared = dict.fromkeys(KINDS, 0)
+    for g in sorted({g for uid in part for g in touching.get(uid, ())}):
+        group = groups[g]
+        counts = [count for uid, count, _, _ in group.uses if uid in inside]
+        if len(counts) >= 2:
+            shared[group.kind] += sum(counts)
+    result = {}
+    for kind in KINDS:
+        total = sum(index.totals[kind][u] for u in part)
+        result[kind] = shared[kind] / total if total else 0.0
+    return result
+
+
+def _burst(registered: list[float]) -> float:
+    """(most members registered within BURST_SECONDS - 1) / (members - 1)."""
+    times = sorted(t for t in registered if not math.isnan(t))
+    if len(times) < 2:
+        return 0.0
+    best, start = 1, 0
+    for end, t in enumerate(times):
+        while t - times[start] > BURST_SECONDS:
+            start += 1
+        best = max(best, end - start + 1)
+    return (best - 1) / (len(registered) - 1)
+
+
+def _money_to_uplines(part: list[int], index: Index) -> float:
+    """Share of the rebate value of members' orders under the default rule's tiers whose
+    beneficiary is a member, over the tiers that have a beneficiary at all."""
+    inside = set(part)
+    kept = total = 0.0
+    for uid in part:
+        amount = sum(o.amount_cents for o in index.orders.get(uid, ()))
+        upline = index.inviter[uid]
+        for bp in DEFAULT_RULE.tiers:
+            if upline < 0 or not amount:
+                break
+            total += amount * bp
+            if upline in inside:
+                kept += amount * bp
+            upline = index.inviter[upline]
+    return kept / total if total else 0.0
+
+
+def _synchrony(orders: list[tuple[float, int]]) -> float:
+    """Share of orders placed within SYNC_SECONDS of orders by two other members (lockstep
+    needs three people; a couple shopping together is not a ring)."""
+    orders = sorted(orders)
+    hits, start, end = 0, 0, 0
+    for t, uid in orders:
+        while orders[start][0] < t - SYNC_SECONDS:
+            start += 1
+        while end < len(orders) and orders[end][0] <= t + SYNC_SECONDS:
+            end += 1
+        if len({other for _, other in orders[start:end]} - {uid}) >= 2:
+            hits += 1
+    return hits / len(orders) if orders else 0.0

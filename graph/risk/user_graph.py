@@ -1,0 +1,129 @@
+"""The weighted user-user graph of a projection: users linked by the identifiers they share.
+
+A pair sharing an identifier gets KIND_WEIGHT[kind] / (n - 1) * sqrt(share_a * share_b) *
+closeness, n being the identifier's users; invite edges then glue users already linked.
+docs/detection.md ("Weighted user-user graph") gives the reasons.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from graph.risk.projection import KINDS, OrderInfo, Projection
+
+KIND_WEIGHT = {"device": 1.0, "ip": 0.3, "payment_account": 1.0, "address": 0.6}
+MAX_SHARE = 64  # identifiers used by more users than this are skipped
+TIME_SCALE = 3 * 86_400.0  # co-use this far apart halves an edge
+INVITE_WEIGHT = 0.2
+MIN_EDGE = 0.01
+
+
+def identifier_weight(kind: str, users_sharing: int) -> float:
+    """Weight of one pair sharing an identifier used by `users_sharing` users, before the
+    share and time factors; 0 when it is not shared or is skipped for being too common."""
+    if users_sharing < 2 or users_sharing > MAX_SHARE:
+        return 0.0
+    return KIND_WEIGHT[kind] / (users_sharing - 1)
+
+
+def closeness(first_a: float, last_a: float, first_b: float, last_b: float) -> float:
+    """1 when two periods of use overlap, falling as 1 / (1 + gap / TIME_SCALE) when apart."""
+    gap = max(0.0, max(first_a, first_b) - min(last_a, last_b))
+    return 1.0 / (1.0 + gap / TIME_SCALE)
+
+
+class Index:
+    """Integer ids for users and the per-user facts features need."""
+
+    def __init__(self, projection: Projection) -> None:
+        names = set(projection.users)
+        names.update(u.user_id for u in projection.usages)
+        names.update(o.user_id for o in projection.orders)
+        self.names: list[str] = sorted(names)
+        self.ids: dict[str, int] = {name: n for n, name in enumerate(self.names)}
+        n = len(self.names)
+        self.registered = [math.nan] * n
+        self.inviter = [-1] * n
+        for name, info in projection.users.items():
+            uid = self.ids[name]
+            self.registered[uid] = info.registered_at
+            if info.inviter is not None and info.inviter in self.ids:
+                self.inviter[uid] = self.ids[info.inviter]
+        self.totals = {kind: [0] * n for kind in KINDS}
+        for usage in projection.usages:
+            if usage.kind in self.totals:
+                self.totals[usage.kind][self.ids[usage.user_id]] += usage.count
+        self.orders: dict[int, list[OrderInfo]] = defaultdict(list)
+        for order in projection.orders:
+            self.orders[self.ids[order.user_id]].append(order)
+
+
+class Group(NamedTuple):
+    """An identifier used by 2..MAX_SHARE users: (user, count, first, last) per user."""
+
+    kind: str
+    uses: list[tuple[int, int, float, float]]
+
+
+@dataclass
+class UserGraph:
+    """Identifier edges (a < b) with each user's neighbours and summed weight over them, and
+    the weights communities are found on: identifier plus invite edges."""
+
+    id_edges: dict[tuple[int, int], float]
+    adjacency: dict[int, list[int]]
+    strength: dict[int, float]
+    weights: dict[tuple[int, int], float]
+
+
+def shared_groups(projection: Projection, index: Index) -> list[Group]:
+    """The shared identifiers worth pairing, in a deterministic order."""
+    by_ident: dict[tuple[str, str], list[tuple[int, int, float, float]]] = defaultdict(list)
+    for usage in projection.usages:
+        if usage.kind in KIND_WEIGHT:
+            by_ident[(usage.kind, usage.ident)].append(
+                (index.ids[usage.user_id], usage.count, usage.first_at, usage.last_at))
+    shared = sorted(key for key, uses in by_ident.items() if 2 <= len(uses) <= MAX_SHARE)
+    return [Group(key[0], sorted(by_ident[key])) for key in shared]
+
+
+def build_user_graph(groups: list[Group], index: Index) -> UserGraph:
+    """The weighted graph of the users sharing identifiers, invite edges added among them."""
+    id_edges = _identifier_edges(groups, index)
+    adjacency: dict[int, list[int]] = defaultdict(list)
+    strength: dict[int, float] = defaultdict(float)
+    for (a, b), w in id_edges.items():
+        adjacency[a].append(b)
+        adjacency[b].append(a)
+        strength[a] += w
+        strength[b] += w
+    weights = dict(id_edges)
+    for pair in _invite_edges(index, set(adjacency)):
+        weights[pair] = weights.get(pair, 0.0) + INVITE_WEIGHT
+    return UserGraph(id_edges=id_edges, adjacency=adjacency, strength=strength, weights=weights)
+
+
+def _identifier_edges(groups: list[Group], index: Index) -> dict[tuple[int, int], float]:
+    """Summed identifier weight per user pair (a < b), at least MIN_EDGE."""
+    edges: dict[tuple[int, int], float] = defaultdict(float)
+    for group in groups:
+        base = identifier_weight(group.kind, len(group.uses))
+        totals = index.totals[group.kind]
+        shares = [(uid, math.sqrt(count / max(1, totals[uid])), first, last)
+                  for uid, count, first, last in group.uses]
+        for n, (a, share_a, first_a, last_a) in enumerate(shares):
+            for b, share_b, first_b, last_b in shares[n + 1:]:
+                near = closeness(first_a, last_a, first_b, last_b)
+                edges[(a, b)] += base * share_a * share_b * near
+    return {pair: w for pair, w in edges.items() if w >= MIN_EDGE}
+
+
+def _invite_edges(index: Index, nodes: set[int]) -> set[tuple[int, int]]:
+    """Invite pairs (a < b) between users who both have identifier edges."""
+    pairs = set()
+    for uid in sorted(nodes):
+        inviter = index.inviter[uid]
+        if inviter in nodes:
+            pairs.add((min(uid, inviter), max(uid, inviter)))
+    return pairs
