@@ -31,11 +31,8 @@ def get_driver() -> Driver:
         auth=(s.neo4j_user, s.neo4j_password),
         max_connection_pool_size=50,
         notifications_min_severity="OFF",
-        # A managed transaction retried after a deadlock waits 1 s at first by default: the
-        # worker's computations and the API's ingestion meet on super-inviters, mostly while
-        # their relationship groups are first created, and a second per retry idled the
-        # pipeline. 50 ms, doubling, still backs off from a real outage within the 30 s
-        # retry budget. (A WorkspaceConfig key of driver 6.4, pinned in pyproject.toml.)
+        # Deadlock retries start at 50 ms, not the default 1 s that idled a worker
+        # (docs/design.md, "Stack: Neo4j from Python"; a WorkspaceConfig key of driver 6.4).
         initial_retry_delay=0.05,
     )
 
@@ -55,12 +52,9 @@ def to_native(value: Any) -> Any:
 class Batch(list):  # type: ignore[type-arg]
     """A list parameter that shows only its length when printed.
 
-    The driver formats every RUN's parameters for its debug log before it asks whether
-    that level is on (neo4j 6.4.1, `Bolt5x5.run`: `" ".join(map(repr, fields))`). For a
-    batch of 1,000 orders that repr cost 2.3 ms, more of the client's CPU than packing the
-    batch, on every statement of the batch (docs/benchmarks.md). With the repr of a Batch
-    the log line says how many rows went, and no rows (ids, hashes, sealed phones) reach a
-    debug log. The driver packs it as the list it is.
+    The driver formats every RUN's parameters for its debug log whether or not that level is
+    on; a Batch keeps that cheap and keeps rows out of the log (docs/design.md, "Stack: Neo4j
+    from Python"). The driver packs it as the list it is.
     """
 
     __slots__ = ()
@@ -84,9 +78,8 @@ def run_rows(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str,
     """Run a named query that answers in one row, its `rows` column collecting every
     answer, and return that list as the driver built it.
 
-    One record instead of one per answer, and no `Record.data()` pass over it: for the
-    hot batch queries the driver's per-record work was a fifth of the time
-    (docs/benchmarks.md). The query must return plain values (no nodes, no temporals).
+    One record and no `Record.data()` pass: the driver's per-record work is costly on batch
+    queries. The query must return plain values (no nodes, no temporals).
     """
     return tx.run(queries[name], parameters(params)).single(strict=True)["rows"]
 
@@ -111,7 +104,7 @@ def read_query(name: str, **params: Any) -> list[dict[str, Any]]:
     connection or the server hiccups.
 
     A single read needs no explicit transaction: auto-commit sends RUN+PULL in one round
-    trip where a managed one adds BEGIN and COMMIT (docs/benchmarks.md has the figures).
+    trip where a managed one adds BEGIN and COMMIT.
     """
     return _auto_read(name, params, lambda result: result.data())
 

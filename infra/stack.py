@@ -22,12 +22,8 @@ from graph.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 NEO4J_POM = ROOT / "infra" / "neo4j" / "pom.xml"
 NEO4J_VERSION = "5.26.31"
-# The JVM flags of the Neo4j 5.26 distribution's neo4j.conf (server.jvm.additional), less
-# the TLS ones (Bolt here is loopback, unencrypted), so that this stack runs the JVM the
-# official image runs under docker compose. TrustFinalNonStaticFields lets the JIT treat the
-# kernel's final fields as constants; AlwaysPreTouch faults the heap in at start instead of
-# during the first requests; the last three keep profiles (JFR) exact. On the money
-# benchmark they changed nothing measurable (docs/benchmarks.md).
+# The JVM flags of the Neo4j 5.26 distribution's neo4j.conf (server.jvm.additional) but the
+# TLS ones: the official image's JVM (docs/design.md, "Stack: the local Neo4j and Docker").
 JVM_FLAGS = [
     "-XX:+UseG1GC",
     "-XX:-OmitStackTraceInFastThrow",
@@ -115,9 +111,10 @@ def _spawn(paths: Paths, service: str, argv: list[str], env: dict[str, str],
            cwd: Path = ROOT) -> int:
     paths.run.mkdir(parents=True, exist_ok=True)
     paths.logs.mkdir(parents=True, exist_ok=True)
-    log = open(paths.logfile(service), "ab")
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            cwd=cwd, env=env, start_new_session=True)
+    with open(paths.logfile(service), "ab") as log:  # the child keeps its own copy
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, cwd=cwd, env=env,
+                                start_new_session=True)
     paths.pidfile(service).write_text(str(proc.pid))
     return proc.pid
 
@@ -142,7 +139,8 @@ def ensure_neo4j_jars(paths: Paths, say: Callable[[str], None] = print) -> None:
     if marker.exists():
         return
     if shutil.which("mvn") is None:
-        raise StackError("Maven (mvn) is needed to fetch Neo4j's jars; install it (apt-get install maven)")
+        raise StackError("Maven (mvn) is needed to fetch Neo4j's jars; "
+                         "install it (apt-get install maven)")
     say(f"fetching Neo4j {NEO4J_VERSION} jars from Maven Central into {paths.neo4j_lib} ...")
     if paths.neo4j_lib.exists():
         shutil.rmtree(paths.neo4j_lib)
@@ -150,10 +148,11 @@ def ensure_neo4j_jars(paths: Paths, say: Callable[[str], None] = print) -> None:
     result = subprocess.run(
         ["mvn", "-q", "-B", "-f", str(NEO4J_POM), "dependency:copy-dependencies",
          f"-DoutputDirectory={paths.neo4j_lib.resolve()}", "-DincludeScope=runtime"],
-        capture_output=True, text=True,
+        capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
-        raise StackError(f"mvn could not fetch Neo4j's jars:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        raise StackError("mvn could not fetch Neo4j's jars:\n"
+                         f"{result.stdout[-3000:]}{result.stderr[-3000:]}")
     marker.touch()
 
 

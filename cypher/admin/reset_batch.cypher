@@ -1,4 +1,4 @@
-// Deletes up to $limit nodes (and their relationships); returns how many went. Used by `tiergraph db reset`.
+// Deletes up to $limit nodes with their relationships (`tiergraph db reset`); returns deleted.
 MATCH (n)
 WITH n LIMIT $limit
 DETACH DELETE n

@@ -1,7 +1,5 @@
-// The invite graph's structure: users checked, users with more than one inviter, and users
-// sitting on an invite cycle (a user found again by walking up its inviters; each user has
-// one inviter, so the walk is a single chain),
-// each with up to $sample example ids.
+// Users checked, users with more than one inviter, and users on an invite cycle, each with up
+// to $sample example ids.
 MATCH (u:User)
 WITH count(u) AS users_checked
 OPTIONAL MATCH (m:User) WHERE COUNT { (m)<-[:INVITED]-() } > 1

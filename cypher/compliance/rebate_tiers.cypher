@@ -1,8 +1,5 @@
-// Every rebate ever created, checked against the tier cap $max_tiers and its own path
-// certificate: the path runs from the order's buyer to the beneficiary, holds tier + 1
-// users, and each step is an invite edge of the graph (bindings are permanent, so the
-// graph still holds every edge a rebate was paid along). Returns counts and up to $sample
-// offending rebate ids of each kind.
+// Every rebate checked against the cap $max_tiers and its path certificate (buyer to
+// beneficiary along INVITED edges): counts, and up to $sample offending ids of each kind.
 MATCH (rb:Rebate)
 OPTIONAL MATCH (rb)-[:TO]->(b:User)
 OPTIONAL MATCH (buyer:User)-[:PLACED]->(:Order)-[:EARNS]->(rb)

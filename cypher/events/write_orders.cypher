@@ -1,7 +1,5 @@
-// Stores new paid orders from $rows {order_id, user_id, amount_cents, at, skus, categories,
-// item_amounts, fp}, each linked to its buyer. An order already stored changes nothing.
-// Returns the ids created (ids, one row); their device, IP, payment account and address are
-// linked by the order_links_* queries.
+// Stores the paid orders of $rows {order_id, user_id, amount_cents, at, skus, categories,
+// item_amounts, fp} not stored yet, under their buyers ($token). Returns ids, those created.
 UNWIND $rows AS row
 WITH row {.*, at: datetime(row.at)} AS r
 MATCH (u:User {id: r.user_id})

@@ -1,6 +1,5 @@
-// Stores new refunds from $rows {refund_id, order_id, amount_cents, at, fp} and raises the
-// order's refunded_cents; the order becomes `refunded` once fully refunded. A refund already
-// stored changes nothing. Returns how many were created.
+// Stores the refunds of $rows {refund_id, order_id, amount_cents, at, fp} not stored yet ($token)
+// and raises the orders' refunded_cents (refunded in full: `refunded`). Returns created.
 UNWIND $rows AS row
 WITH row {.*, at: datetime(row.at)} AS r
 MATCH (o:Order {id: r.order_id})

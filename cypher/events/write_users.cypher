@@ -1,6 +1,5 @@
-// Stores new users from $rows {user_id, invited_by, at, level, phone_enc, phone_hash, fp}
-// and binds each to its inviter. A row whose user already exists changes nothing.
-// Returns how many this statement created ($token marks them while it runs).
+// Stores the users of $rows {user_id, invited_by, at, level, phone_enc, phone_hash, fp} not
+// stored yet ($token), each bound to its inviter. Returns created.
 UNWIND $rows AS row
 WITH row {.*, at: datetime(row.at)} AS r
 MERGE (u:User {id: r.user_id})

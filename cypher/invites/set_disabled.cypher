@@ -1,6 +1,5 @@
-// Disables (or enables again) user $user_id as a beneficiary: while disabled, rebates that
-// would pay the user are created void (reason inviter_disabled). Keeps why and when.
-// Returns whether the user was disabled before, or no row for an unknown user.
+// Disables ($disabled) or enables user $user_id as a beneficiary, with $reason at $at: rebates
+// to a disabled user are void. Returns before, or no row for an unknown user.
 MATCH (u:User {id: $user_id})
 WITH u, coalesce(u.disabled, false) AS before
 SET u.disabled = $disabled,

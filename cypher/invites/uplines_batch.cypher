@@ -1,6 +1,5 @@
-// The upline of every user of $ids (three tiers at most, the legal red line), in one round
-// trip and one row: rows is a list of [user_id, tier1, tier2, tier3] (missing tiers null).
-// One row rather than one per user: the driver's per-record cost dominated (docs/benchmarks.md).
+// The upline of every user of $ids (three tiers at most) in one row: rows, a list of
+// [user_id, tier1, tier2, tier3] with missing tiers null.
 UNWIND $ids AS id
 MATCH (buyer:User {id: id})
 OPTIONAL MATCH (buyer)<-[:INVITED]-(t1:User)

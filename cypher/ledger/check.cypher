@@ -1,10 +1,5 @@
-// Ledger invariants over everything: total of all legs (must be 0), how many legs and
-// transactions, transactions whose legs do not sum to 0 (or whose two lists differ in
-// length), and user buckets that are negative (the mall's $mall_buckets aside, and $owing,
-// the bucket a refund after crediting may leave below zero).
-// The movements are the LedgerTxn nodes and the accruals held on rebates (ledger_buckets,
-// ledger_amounts: cypher/rebates/create.cypher), one movement each; both are streamed, twice,
-// rather than collected.
+// Ledger invariants over LedgerTxn nodes and rebate-held accruals: total, entries, txns,
+// unbalanced, and negative_buckets (user buckets below zero, $mall_buckets and $owing aside).
 CALL () {
   CALL () {
     MATCH (x:LedgerTxn)

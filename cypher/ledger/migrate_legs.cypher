@@ -1,7 +1,5 @@
-// Start-up migration of ledgers written before the legs moved onto their transaction: up to
-// $limit LedgerTxn nodes still without `amounts` get their LedgerEntry legs folded into
-// user_id, buckets and amounts, and the entries are deleted. Returns how many moved; run
-// until none do (graph/db.py, migrate).
+// Start-up migration: folds the LedgerEntry legs of up to $limit LedgerTxn nodes without
+// amounts onto them, deleting the entries. Returns migrated; run until it is below $limit.
 MATCH (x:LedgerTxn) WHERE x.amounts IS NULL
 WITH x LIMIT $limit
 OPTIONAL MATCH (x)-[:HAS]->(e:LedgerEntry)

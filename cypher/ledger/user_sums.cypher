@@ -1,7 +1,5 @@
-// Sums of a user's ledger legs by kind, bucket and transaction type (the user's own legs:
-// those not in the mall's buckets $mall_buckets, its pool and gateway). The movements are
-// the user's LedgerTxn nodes and the accruals held on the rebates paid to the user
-// (type accrue: see cypher/rebates/create.cypher).
+// Sums of the legs of $user_id outside $mall_buckets, by kind, bucket and type, over the user's
+// LedgerTxn nodes and the accruals held on its rebates (type accrue).
 CALL () {
   MATCH (x:LedgerTxn {user_id: $user_id})
   RETURN x.kind AS kind, x.type AS type, x.buckets AS buckets, x.amounts AS amounts

@@ -1,7 +1,5 @@
 // Sets amount, status and reason of the rebates of $rows {rebate_id, amount_cents, status,
-// reason} (after a refund; the matching ledger entries are booked in the same transaction).
-// A rebate still held keeps risk_hold as its reason: the refund's reason becomes the one it
-// gets back when the hold ends (held_reason).
+// reason} after a refund (a held one keeps risk_hold; held_reason takes it). Returns adjusted.
 UNWIND $rows AS r
 MATCH (rb:Rebate {id: r.rebate_id})
 WITH rb, r, rb.status = 'held' AND r.status = 'held' AS still_held

@@ -1,18 +1,5 @@
-// Stores rebates (pending, held by a risk hold, or void) from $rows {rebate_id, order_id, beneficiary, tier, kind, original_cents,
-// amount_cents, status, reason, path, paid_at, rule_ids, held_from, held_reason, hold_by, ledger_buckets,
-// ledger_amounts} (pending, or void when the order was refunded in full before they were
-// computed), linked (Order)-[:EARNS]->(Rebate), and marks the orders $order_ids computed at
-// $now (rebate_runs counts computations: always 1).
-// A rebate that moves money holds its accrual's ledger legs (pool -> its bucket) as
-// ledger_buckets/ledger_amounts, null for one that moves none: the accrual is written with
-// the rebate, so it exists exactly when the rebate does (graph/money/ledger.py).
-// The (Rebate)-[:TO]->(User) edges come last in the transaction (rebates.link_beneficiaries):
-// an edge locks its user until the commit, and a super-inviter is a beneficiary in every
-// batch, so the fewer statements run after those locks, the less another computation waits.
-// Times arrive as ISO strings (paid_at, $now): cheaper through the driver than DateTimes.
-// CREATE, not MERGE: the caller holds the orders' write locks and saw them uncomputed, so the
-// rebates are new; their ids are deterministic and unique by constraint, so a second writer
-// that slipped past the lock would fail its transaction rather than pay twice.
+// Creates the rebates of $rows (as graph/money/rebates.py plans them, accrual legs included)
+// under their orders, and marks the orders $order_ids computed at $now. Returns stored, orders.
 UNWIND $rows AS r
 MATCH (o:Order {id: r.order_id})
 CREATE (o)-[:EARNS]->(rb:Rebate {id: r.rebate_id})

@@ -1,13 +1,8 @@
-// For each order of $ids whose rebates are not yet computed: its items, payment time (an ISO
-// string: cheaper through the driver than a DateTime), buyer
-// and the buyer's upline (ids, levels, and whether each is disabled), nearest first. Three hops at most: the legal red line; the
-// configured cap (2 or 3) is applied by the rule maths.
-// One row (rows: a list of one map per order): the driver's per-record cost dominated.
-// The hint forces a seek by id: with statistics from a young graph the planner's cached
-// plan scanned an index for every id (the rebates_computed one, or with a plain USING INDEX
-// hint the id index itself: 10,000,000 db hits for 500 orders).
+// Per order of $ids not yet computed: items, paid_at (ISO), buyer, and the buyer's upline (ids,
+// levels, disabled; three hops at most), in one row: rows, a map per order.
 UNWIND $ids AS id
 MATCH (buyer:User)-[:PLACED]->(o:Order {id: id})
+// Seek by id: a plan cached on a young graph scanned an index per id (docs/design.md).
 USING INDEX SEEK o:Order(id)
 WHERE o.rebates_computed = false
 OPTIONAL MATCH (buyer)<-[:INVITED]-(t1:User)

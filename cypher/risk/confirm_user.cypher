@@ -1,6 +1,5 @@
-// An analyst confirmed user $user_id as fraud: rebates computed from now on for the user's
-// orders are void (risk_confirmed names the decision, `user:<id>`), and no ring marks them.
-// Returns the user's id, or no row for an unknown user.
+// Confirms user $user_id as fraud: rebates computed from now on for its orders are void
+// (risk_confirmed `user:<id>`), and no ring holds it. Returns user_id, or no row.
 MATCH (u:User {id: $user_id})
 SET u.risk_confirmed = 'user:' + u.id
 REMOVE u.hold_ring

@@ -1,6 +1,5 @@
-// Holds the rebates of $rows {rebate_id, hold_by}: status held with reason risk_hold, the
-// status and reason it had kept in held_from / held_reason. A rebate that moved on meanwhile is left alone. Returns
-// the ids held.
+// Holds the rebates of $rows {rebate_id, hold_by} still pending, confirmed or payable, at $at,
+// keeping status and reason in held_from and held_reason. Returns held (their ids).
 UNWIND $rows AS r
 MATCH (rb:Rebate {id: r.rebate_id})
 WHERE rb.status IN ['pending', 'confirmed', 'payable']

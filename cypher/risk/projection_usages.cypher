@@ -1,6 +1,5 @@
-// The identifiers used by a page of users ($ids): devices and IPs from USED / SEEN_AT (sessions
-// and orders), payment accounts and addresses from their orders; one row per (user,
-// identifier) with first and last use (epoch seconds) and how often.
+// The identifiers of the users $ids (devices, IPs, payment accounts, addresses): a row per
+// (user, identifier) with first and last use (epoch seconds) and count.
 UNWIND $ids AS id
 MATCH (u:User {id: id})
 CALL (u) {

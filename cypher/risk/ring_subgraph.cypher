@@ -1,6 +1,5 @@
-// The drawable neighbourhood of ring $ring_id: member users, the devices, IPs, payment
-// accounts and addresses they share (used by two members or more), and the invite edges
-// touching members.
+// The drawable neighbourhood of ring $ring_id: users (members), shared (identifiers two
+// members or more use) and invites (invite edges touching members).
 MATCH (u:User)-[:MEMBER_OF]->(:Ring {id: $ring_id})
 WITH collect(u) AS members
 CALL (members) {

@@ -1,6 +1,5 @@
-// Stores the rings of a detection run $run {id, at} from $rings [{ring_id, score, size,
-// reasons, features (JSON), members}]: a new ring is `open`; a known one keeps its status
-// (an analyst's decision stands). Memberships are replaced by this run's. Returns how many.
+// Stores $rings [{ring_id, score, size, reasons, features, members}] of run $run {id, at}: a
+// new ring is open, a known one keeps its status; memberships replaced. Returns stored.
 UNWIND $rings AS r
 MERGE (ring:Ring {id: r.ring_id})
   ON CREATE SET ring.status = 'open', ring.first_detected_at = datetime($run.at)

@@ -1,8 +1,5 @@
-// The costlier facts behind a user's signals, read when an analyst opens one user: when its
-// invitees registered (invite velocity); for each IP it was seen at (skipping IPs seen with
-// more than $max_ip_users accounts) which other accounts first appeared there within
-// $burst_seconds of it; and for each IP its orders came from (same skip) which other
-// accounts' orders came from there within $burst_seconds of one of its own.
+// The costlier facts behind the signals of $user_id: invitee registrations, and per IP (seen by
+// at most $max_ip_users) the accounts and orders within $burst_seconds of the user's own.
 MATCH (u:User {id: $user_id})
 CALL (u) {
   OPTIONAL MATCH (u)-[:INVITED]->(v:User)

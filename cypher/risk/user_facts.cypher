@@ -1,10 +1,5 @@
-// The neighbourhood facts behind the cheap risk signals of users $ids (pure Python turns them
-// into signals): registration, devices shared with other accounts (and by how many), what
-// the user shares with its inviter, orders within $new_seconds of registering, the upline's
-// registration times and the ids it shares identifiers with, and any ring decision.
-// One row (rows: a list of one map per user): the driver's per-record cost dominated.
-// Early orders are reached from the user without the :Order label (PLACED only leads to
-// orders): with the label, stale statistics led the planner to scan the paid_at index.
+// Per user of $ids, in one row (rows): registration, shared devices, what it shares with its
+// inviter, orders within $new_seconds of joining, the upline's registrations, ring decisions.
 UNWIND $ids AS id
 MATCH (u:User {id: id})
 OPTIONAL MATCH (t1:User)-[:INVITED]->(u)
@@ -26,6 +21,7 @@ CALL (u, t1) {
   RETURN devices + accounts + addresses AS shared_with_inviter
 }
 CALL (u) {
+  // No :Order label: with it, stale statistics led the planner to scan the paid_at index.
   MATCH (u)-[:PLACED]->(o)
   WHERE o.paid_at <= u.registered_at + duration({seconds: $new_seconds})
   RETURN collect({id: o.id, amount_cents: o.amount_cents,

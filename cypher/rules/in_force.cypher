@@ -1,6 +1,5 @@
-// Every rule that is or was in force (active, or retired with the time it was retired), as
-// the rule maths needs it: an order is paid by the rules in force when it was paid, so a
-// rule retired after the payment still pays it, however late the computation runs.
+// Every rule that is or was in force (active, or retired with retired_at), as the rule maths
+// needs it: a rule retired after an order's payment still pays that order.
 MATCH (r:Rule)
 WHERE r.status IN ['active', 'retired']
 RETURN r.id AS id, r.tiers AS tiers, r.kind AS kind, r.category AS category,

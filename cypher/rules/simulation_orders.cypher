@@ -1,6 +1,5 @@
-// One page of orders paid in [$from, $to), after the cursor ($after_at, $after_id), at most
-// $limit, with what the rule maths needs: items, amounts, refunds, and the buyer's upline
-// length and levels (three tiers at most, the legal red line). Read-only.
+// A page of at most $limit orders paid in [$from, $to) after ($after_at, $after_id): items,
+// amounts, refunds and the buyer's upline levels (three tiers at most). Read-only.
 MATCH (o:Order)
 WHERE o.paid_at >= $from AND o.paid_at < $to
   AND (o.paid_at > $after_at OR (o.paid_at = $after_at AND o.id > $after_id))

@@ -1,6 +1,5 @@
-// Up to $limit pending rebates due for confirmation as of $as_of: their order was completed,
-// or its return window ($window_days) has passed. due is whichever came first.
-// $ids, when not null, limits the run to those rebates (released from a risk hold).
+// Up to $limit pending rebates due as of $as_of (order completed, or $window_days passed; due
+// is the earlier), only those of $ids unless it is null. Ordered by id.
 MATCH (o:Order)-[:EARNS]->(rb:Rebate {status: 'pending'})
 WITH rb, o.paid_at + duration({days: $window_days}) AS window_end, o.completed_at AS completed
 WITH rb, CASE WHEN completed IS NOT NULL AND completed < window_end THEN completed

@@ -1,6 +1,5 @@
-// Up to $limit confirmed rebates whose settlement delay ($delay_days after confirmation, T+N)
-// has passed as of $as_of; due is confirmation plus the delay.
-// $ids, when not null, limits the run to those rebates (released from a risk hold).
+// Up to $limit confirmed rebates due as of $as_of ($delay_days after confirmation: T+N), only
+// those of $ids unless it is null. Ordered by id.
 MATCH (rb:Rebate {status: 'confirmed'})
 WITH rb, rb.confirmed_at + duration({days: $delay_days}) AS due
 WHERE due <= $as_of AND ($ids IS NULL OR rb.id IN $ids)

@@ -1,6 +1,5 @@
-// Moves the rebates of $rows {rebate_id, due} from status $from to $to, stamping the time it
-// became due (confirmed_at, payable_at or credited_at). A rebate no longer in $from (moved by
-// a concurrent run, refunded, held) is left alone. Returns the ids moved.
+// Moves the rebates of $rows {rebate_id, due} still in status $from to $to, stamping due as
+// confirmed_at, payable_at or credited_at. Returns moved (their ids).
 UNWIND $rows AS r
 MATCH (rb:Rebate {id: r.rebate_id})
 WHERE rb.status = $from

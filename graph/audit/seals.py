@@ -1,14 +1,8 @@
 """The audit store: where the audit log is sealed, out of the application's reach.
 
-A Redis server of its own (started by `tiergraph up` beside the task queue's Redis, or the
-`audit-store` service of docker-compose.yml) keeps the log as one stream, `audit:log`, one
-stream entry per audit entry with the stream id `<seq>-1`. The account the application
-holds (the user and password in TIERGRAPH_AUDIT_STORE_URL) may only append to that stream
-and read it: its ACL allows XADD, XRANGE, XREVRANGE and XLEN on that one key and nothing
-else, so no delete, trim, overwrite, rename, flush or reconfiguration. An explicit stream id
-can only grow, so an entry once sealed cannot be replaced either. The administrator account
-(TIERGRAPH_AUDIT_ADMIN_PASSWORD) is for the operator's `db reset` and the store's set-up;
-deployments give it to neither the API nor the workers.
+A Redis server of its own keeps the log as one stream, `audit:log`, with the stream id
+`<seq>-1` per entry. The application's account may only append to and read that stream; the
+administrator's serves `db reset` and set-up alone (docs/security.md).
 """
 
 import hashlib

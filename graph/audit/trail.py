@@ -1,17 +1,7 @@
 """The audit log: an append-only, hash-chained list of who did what.
 
-Each entry's hash covers the previous entry's hash and the entry's own content, so editing
-an entry breaks its hash, deleting one breaks the chain (a gap in seq, a prev_hash that no
-longer matches), and cutting the tail shows against the head, which records the last seq and
-hash. Appends happen inside the caller's write transaction: the audited change and its entry
-commit together.
-
-Whoever can write to the graph could still rebuild the chain after an edit, so every entry is
-also sealed in the audit store (graph/audit/seals.py), where the application's account can
-append but never change or remove anything: right after the transaction that appended it
-commits, and by the periodic `audit.seal` task for any entry a failed store left waiting.
-`verify` recomputes the sealed chain, compares every graph entry with its sealed copy and
-checks the entries not sealed yet, and names the first broken entry.
+Entries are appended in the caller's write transaction, sealed in the audit store once it
+commits, and verified against their seals (docs/design.md, "Audit and compliance evidence").
 """
 
 import hashlib
@@ -24,8 +14,8 @@ from typing import Any
 import orjson
 from neo4j import ManagedTransaction
 
-from graph.audit import seals
 from graph import db
+from graph.audit import seals
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +136,8 @@ def _walk(sealed_entries: Iterator[dict[str, Any]],
         if sealed_row["stream_id"] != f"{seq}-1":
             return _broken(seq - 1, sealed, seq, f"the audit store holds {sealed_row['stream_id']} "
                            f"where entry {seq} belongs (appended outside the audit log)")
-        if sealed_row["prev_hash"] != running or entry_hash(running, sealed_row) != sealed_row["hash"]:
+        if (sealed_row["prev_hash"] != running
+                or entry_hash(running, sealed_row) != sealed_row["hash"]):
             return _broken(seq - 1, sealed, seq, "the sealed entry does not match its hash "
                            "(changed in the audit store)")
         if graph_row is None or graph_row["seq"] != seq:

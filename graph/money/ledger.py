@@ -1,13 +1,7 @@
-"""The double-entry ledger: every movement of money or points is a transaction of entries
-that sum to zero; balances are sums of entries, never stored.
-
-Accounts are (owner, bucket, kind): a user's `pending`, `confirmed`, `payable`, `held` and
-`available` buckets in `cash` or `points`, the mall's rebate `pool`, and the payout
-`gateway`. A rebate's life is a chain of transactions with deterministic ids
-(`confirm:<rebate>`, `payable:<rebate>`, ...), so booking one twice books it once. The first
-of them, the accrual that puts a new rebate into its beneficiary's `pending` (or `held`)
-bucket, is held on the Rebate node itself (`ledger_buckets`, `ledger_amounts`), written with
-it: one node fewer for each rebate an order pays (docs/design.md).
+"""The double-entry ledger: every movement of money or points has legs that sum to zero,
+between a user's buckets, the mall's `pool` and the payout `gateway`; balances are sums of
+legs, never stored. Movements have deterministic ids, so booking one twice books it once; a
+rebate's accrual is held on the rebate itself (docs/design.md).
 """
 
 from dataclasses import dataclass, field

@@ -1,9 +1,8 @@
 """Rebates of paid orders: computed once per order, whoever asks first (API or worker).
 
-Exactly-once comes from the order's write lock: a transaction locks the orders (sorted ids),
-then reads which are still uncomputed, computes those with the rule maths, stores the rebates
-and marks the orders computed before it commits. A second transaction waits on the lock and
-then finds nothing left to do. Rebate ids are deterministic (`order:t1:cash`) as a second guard.
+A transaction locks the orders, computes those still uncomputed with the rule maths and
+stores their rebates; a second one waits on the lock and finds nothing left to do
+(docs/design.md, "Exactly once" and "Money: computing an order's rebates").
 """
 
 from datetime import UTC, datetime
@@ -24,7 +23,8 @@ def refunded_share(original_cents: int, order_cents: int, refunded_cents: int) -
     return original_cents * (order_cents - refunded_cents) // order_cents
 
 
-def plan_rebates(context: dict[str, Any], rules: list[Rule], max_tiers: int) -> list[dict[str, Any]]:
+def plan_rebates(context: dict[str, Any], rules: list[Rule],
+                 max_tiers: int) -> list[dict[str, Any]]:
     """The rebate rows of one order from its stored context (pure). An order already
     refunded in part pays in proportion; one refunded in full creates void rebates
     (order_refunded), as does an order whose every item is in an excluded category
@@ -125,10 +125,9 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
         order_ids=[c["order_id"] for c in contexts],
         now=datetime.now(UTC).isoformat(),
     )
-    # Linking a rebate to its beneficiary locks that user until the commit (a super-inviter
-    # is in every batch), so it comes last, and in one global order (by user id) so that
-    # concurrent computations queue instead of deadlocking (see LOCK ORDER in
-    # graph/ingest/batch.py). Measured: fewer deadlock retries, same throughput (docs/benchmarks.md).
+    # Linking a rebate locks its beneficiary until the commit (a super-inviter is in every
+    # batch): last, and by user id so that concurrent computations queue instead of
+    # deadlocking (LOCK ORDER in graph/ingest/store.py).
     links = sorted(({"rebate_id": r["rebate_id"], "beneficiary": r["beneficiary"]} for r in rows),
                    key=lambda r: (r["beneficiary"], r["rebate_id"]))
     db.run(tx, "rebates.link_beneficiaries", rows=links)
@@ -215,7 +214,8 @@ def rebate_path(rebate_id: str) -> dict[str, Any] | None:
     return row
 
 
-def rebates_of_user(user_id: str, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+def rebates_of_user(user_id: str, status: str | None, limit: int,
+                    offset: int) -> list[dict[str, Any]]:
     """The user's rebates, newest first, optionally of one status."""
     rows = db.read_query("rebates.for_user", user_id=user_id, status=status, skip=offset,
                          limit=limit)

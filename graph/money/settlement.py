@@ -1,18 +1,15 @@
 """T+N settlement: pending → confirmed → payable → credited, for everything due as of a time.
 
-A rebate is confirmed when its order is completed or the return window has passed, becomes
-payable TIERGRAPH_SETTLEMENT_DELAY_DAYS after confirmation, and a settlement run credits
-what is payable into the beneficiary's available balance. Each move is a status change and
-a ledger transaction with a deterministic id in one transaction, so a second run for the
-same as_of — or a retried one — moves nothing twice.
+Each move is a status change and a ledger transaction with a deterministic id, committed
+together, so a second or retried run moves nothing twice (docs/design.md, "Settlement").
 """
 
 import uuid
 from datetime import datetime
 from typing import Any
 
-from graph.audit import trail
 from graph import db
+from graph.audit import trail
 from graph.money import ledger
 from graph.settings import get_settings
 
@@ -40,8 +37,9 @@ def _step(source: str, target: str, due_query: str, bucket_from: str, bucket_to:
                            to=target)[0]["moved"])
         txns = [
             ledger.move(f"{TXN_TYPE[target]}:{d['rebate_id']}", TXN_TYPE[target], d["kind"],
-                        datetime.fromisoformat(d["due"]), d["amount_cents"], user_id=d["beneficiary"],
-                        source=bucket_from, target=bucket_to, rebate_id=d["rebate_id"])
+                        datetime.fromisoformat(d["due"]), d["amount_cents"],
+                        user_id=d["beneficiary"], source=bucket_from, target=bucket_to,
+                        rebate_id=d["rebate_id"])
             for d in due if d["rebate_id"] in moved and d["amount_cents"] > 0
         ]
         ledger.book(tx, txns, token=uuid.uuid4().hex)

@@ -1,22 +1,17 @@
 """Withdrawals: a user's available cash out through the payout gateway, exactly once.
 
-1. A request locks the user, checks minimum, balance and daily limit, stores the withdrawal
-   and reserves the amount (available → withdrawing) in one transaction; a replay of the
-   same withdrawal id answers what is stored.
-2. Under the review threshold the transfer goes straight to the gateway; at or above it,
-   it waits for two different admins.
-3. The gateway's answer moves the reserve out (withdrawing → gateway) or back (failed).
-   A timeout leaves the withdrawal `processing`; reconciliation asks the gateway what
-   happened (the withdrawal id is its idempotency key) instead of paying blindly again.
+A request reserves the amount; above the review threshold two admins approve; the gateway's
+answer books the reserve out or back, and a timeout is reconciled by withdrawal id
+(docs/design.md, "Withdrawals").
 """
 
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from graph.errors import refused
-from graph.audit import trail
 from graph import db
+from graph.audit import trail
+from graph.errors import refused
 from graph.money import ledger
 from graph.money.gateway import GatewayTimeout, get_gateway
 from graph.settings import get_settings
@@ -31,7 +26,7 @@ def get(withdrawal_id: str) -> dict[str, Any] | None:
 
 
 def request(withdrawal_id: str, user_id: str, amount_cents: int) -> tuple[dict[str, Any], bool]:
-    """Ask for a withdrawal; returns (withdrawal, created now). Raises a DomainError when refused."""
+    """Ask for a withdrawal; returns (withdrawal, created now). Raises DomainError if refused."""
     settings = get_settings()
 
     def work(tx: Any) -> bool:
@@ -57,7 +52,7 @@ def request(withdrawal_id: str, user_id: str, amount_cents: int) -> tuple[dict[s
         today = db.run(tx, "withdrawals.day_total", user_id=user_id, since=since)[0]["cents"]
         if today + amount_cents > settings.withdraw_daily_limit_cents:
             raise refused("daily_limit", f"{today} cents withdrawn today; the daily "
-                                                   f"limit is {settings.withdraw_daily_limit_cents}")
+                                         f"limit is {settings.withdraw_daily_limit_cents}")
         status = ("pending_review" if amount_cents >= settings.withdraw_review_cents
                   else "processing")
         db.run(tx, "withdrawals.create", now=now, w={
