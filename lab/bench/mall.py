@@ -50,8 +50,10 @@ def events(users: int, orders: int, seed: int) -> tuple[list[dict[str, Any]], li
         out.append({
             "type": "order_paid", "order_id": f"bo{k:07d}", "user_id": user_id(buyer),
             "amount_cents": cents, "currency": "CNY",
-            "items": [{"sku": f"s{rng.randint(1, 5000)}", "category": "home", "amount_cents": cents}],
-            "device_id": f"bd{buyer}", "ip": f"10.{buyer % 250}.{(buyer // 250) % 250}.{k % 250 + 1}",
+            "items": [{"sku": f"s{rng.randint(1, 5000)}", "category": "home",
+                       "amount_cents": cents}],
+            "device_id": f"bd{buyer}",
+            "ip": f"10.{buyer % 250}.{(buyer // 250) % 250}.{k % 250 + 1}",
             "payment_account": f"bp{buyer}", "shipping_address": f"ba{buyer}",
             "at": (end + timedelta(seconds=k)).isoformat(),
         })

@@ -1,35 +1,36 @@
 """`tiergraph bench --suite money`: orders per second from POST /v1/events to stored
 rebates through the worker, POST /v1/orders/{id}/payouts latency for computed orders,
-settlement throughput, and the what-if simulation's speed. Own stack, like bench.run."""
+settlement throughput, and the what-if simulation's speed. Own stack, like lab.bench.run."""
 
-import os
+import itertools
 import random
+import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lab.bench.run import BENCH_ENV, measure
+import httpx
+
+from graph import db
+from graph.ingest.batch import ingest_raw
+from graph.money import settlement
+from graph.money.rebates import compute_rebates
+from graph.rules.book import ensure_default_rule
+from graph.rules.maths import Rule
+from graph.rules.simulation import simulate
+from infra import stack
+from lab.bench import mall
+from lab.bench.measure import QueryThreadClock, cpu_by_service, cpu_rows, measure, neo4j_threads
+from lab.bench.stack import use_bench_stack
 
 
 def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         say: Callable[[str], None], progress: Callable[..., Any],
         clients: int = 1, warmup: int = 200_000) -> dict[str, Any]:
-    for key, value in BENCH_ENV.items():
-        os.environ.setdefault(key, value)
-    import httpx
-
-    from lab.bench import mall
-    from infra import stack
-    from graph import db
-    from graph.money import settlement
-    from graph.ingest.batch import ingest_raw
-    from graph.rules.maths import Rule
-    from graph.settings import get_settings
-    from graph.rules.simulation import simulate
-
-    get_settings.cache_clear()
-    settings = get_settings()
+    """Run the money suite on the bench stack: its rows, and the in-process profile."""
+    settings = use_bench_stack()
     rows: list[dict[str, Any]] = []
     stack.up(settings, ("neo4j", "redis", "audit", "worker", "api"), say=say)
     api = httpx.Client(base_url=f"http://127.0.0.1:{settings.api_port}", timeout=120,
@@ -37,8 +38,6 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
     try:
         say("emptying the bench graph")
         db.reset_database()
-        from graph.rules.book import ensure_default_rule
-
         ensure_default_rule()
         events, _ = mall.events(users, orders, seed)
         say(f"registering {users:,} users")
@@ -95,7 +94,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
     return {"rows": rows, "users": users, "orders": orders, "profile": results_profile["shares"]}
 
 
-def pipeline(api: Any, order_events: list[dict[str, Any]], clients: int, paths: Any,
+def pipeline(api: Any, order_events: list[dict[str, Any]], clients: int, paths: stack.Paths,
              progress: Callable[..., Any], phase: str
              ) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """POST `order_events` 1,000 a call and wait until the worker stored every rebate: the
@@ -125,15 +124,12 @@ WARMUP_CHUNK = 20_000
 JIT_SETTLED = 0.05  # the JIT compilers' share of Neo4j's CPU below which a JVM counts as warm
 
 
-def warm_up(api: Any, order_events: list[dict[str, Any]], clients: int, paths: Any,
+def warm_up(api: Any, order_events: list[dict[str, Any]], clients: int, paths: stack.Paths,
             progress: Callable[..., Any]) -> list[dict[str, Any]]:
     """Send `order_events` through the pipeline in chunks of WARMUP_CHUNK until a chunk in
     which the JIT compilers took under JIT_SETTLED of Neo4j's CPU (or the orders run out):
-    the rows of the first chunk, on a fresh JVM, and of the last, and how many it took.
-
-    Measured over 180,000 orders on one fresh store (docs/benchmarks.md), the compilers took
-    602, 137, 112, 66, 22 and 20 µs of CPU an order in successive chunks of 30,000: a fixed
-    warm-up of 20,000 left the sustained run measuring a JVM still compiling."""
+    the rows of the first chunk, on a fresh JVM, and of the last, and how many it took. A
+    fixed warm-up ended while the compilers were still at work (docs/benchmarks.md)."""
     rows: list[dict[str, Any]] = []
     sent = 0
     for start in range(0, len(order_events), WARMUP_CHUNK):
@@ -155,63 +151,9 @@ def warm_up(api: Any, order_events: list[dict[str, Any]], clients: int, paths: A
     return rows
 
 
-def cpu_rows(phase: str, used: dict[str, float], elapsed: float, items: int,
-             unit: str) -> list[dict[str, Any]]:
-    """A row per process or kind of thread that used `used[name]` CPU seconds over a phase
-    of `elapsed` seconds and `items` units: its share of one core, and its CPU µs a unit."""
-    return [{"label": f"{phase}: CPU of {name} (% of one core; CPU µs per {unit})",
-             "per_s": 100 * seconds / elapsed, "seconds": seconds,
-             "us_per_item": 1e6 * seconds / items}
-            for name, seconds in used.items()]
-
-
-def _neo4j_tasks(paths: Any) -> list[tuple[str, str]]:
-    """Each live thread of the running Neo4j as (kind, its /proc/PID/task/TID folder), the
-    kind being query workers (Bolt), JIT compilers, garbage collector or other threads."""
-    from infra import stack
-
-    pid = stack.running_pid(paths, "neo4j")
-    if pid is None:
-        return []
-    found = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        folder = f"/proc/{pid}/task/{task}"
-        try:
-            with open(f"{folder}/comm") as f:
-                name = f.read().strip()
-        except OSError:  # the thread ended meanwhile
-            continue
-        if name.startswith("neo4j.Bolt"):
-            kind = "query workers"
-        elif "CompilerThre" in name:
-            kind = "JIT compilers"
-        elif name.startswith(("GC Thread", "G1 ")):
-            kind = "garbage collector"
-        else:
-            kind = "other threads"
-        found.append((kind, folder))
-    return found
-
-
-def neo4j_threads(paths: Any) -> dict[str, float]:
-    """Neo4j's CPU seconds so far by kind of thread (/proc/PID/task): the query workers
-    (Bolt), the JIT compilers, the garbage collector, and everything else."""
-    kinds = {"query workers": 0.0, "JIT compilers": 0.0, "garbage collector": 0.0,
-             "other threads": 0.0}
-    for kind, folder in _neo4j_tasks(paths):
-        try:
-            _, seconds = _proc_stat(f"{folder}/stat")
-        except OSError:  # the thread ended meanwhile
-            continue
-        kinds[kind] += seconds
-    return kinds
-
-
-def wait_for_rebates(paths: Any, stalled_after: float = 120.0) -> None:
+def wait_for_rebates(paths: stack.Paths, stalled_after: float = 120.0) -> None:
     """Until the worker has computed every order; a clear error, not a hang, when nothing
     moves for `stalled_after` seconds (a lost task: the bench starts no beat to sweep it)."""
-    from graph import db
-
     left, moved_at = None, time.monotonic()
     while True:
         now_left = db.read_query("bench.uncomputed_orders")[0]["orders"]
@@ -228,11 +170,6 @@ def wait_for_rebates(paths: Any, stalled_after: float = 120.0) -> None:
 def post_all(api: Any, calls: list[list[dict[str, Any]]], clients: int,
              advance: Callable[[int], None]) -> None:
     """POST every batch to /v1/events from `clients` threads, each taking the next batch."""
-    import itertools
-    import threading
-
-    import httpx
-
     upcoming = iter(calls)
     lock = threading.Lock()
     done = itertools.count(1)
@@ -260,89 +197,12 @@ def post_all(api: Any, calls: list[list[dict[str, Any]]], clients: int,
         raise failures[0]
 
 
-def cpu_by_service(paths: Any) -> dict[str, float]:
-    """CPU seconds (user + system) used so far by each running service with all its child
-    processes (the worker's pool), and by this benchmark process, from /proc."""
-    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent pid, cpu seconds)
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stats[int(entry)] = _proc_stat(f"/proc/{entry}/stat")
-        except OSError:
-            continue
-
-    def tree(root: int) -> float:
-        total, todo = 0.0, [root]
-        while todo:
-            pid = todo.pop()
-            total += stats.get(pid, (0, 0.0))[1]
-            todo += [child for child, (parent, _) in stats.items() if parent == pid]
-        return total
-
-    from infra import stack
-
-    found = {name: tree(pid) for name in ("neo4j", "api", "worker", "redis")
-             if (pid := stack.running_pid(paths, name)) is not None}
-    found["benchmark client"] = stats.get(os.getpid(), (0, 0.0))[1]
-    return found | machine_cpu()
-
-
-def machine_cpu() -> dict[str, float]:
-    """CPU seconds so far, summed over the machine's cores, that no process here used: idle
-    (with I/O wait), and stolen, the time a virtual machine's cores were ready but its host ran
-    something else. Steal is the machine's pace made visible: a phase that loses a tenth of
-    its cores to the host measures a tenth less than the same code on a quiet one."""
-    with open("/proc/stat") as f:
-        ticks = [int(v) for v in f.readline().split()[1:]]
-    # user nice system idle iowait irq softirq steal ...
-    per_s = os.sysconf("SC_CLK_TCK")
-    return {"idle (all cores)": (ticks[3] + ticks[4]) / per_s,
-            "stolen by the host (all cores)": ticks[7] / per_s}
-
-
-def _proc_stat(path: str) -> tuple[int, float]:
-    """A process's or thread's parent pid and CPU seconds (user + system) from its /proc
-    stat file (the fields after the parenthesised name, which may itself hold spaces)."""
-    with open(path) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class QueryThreadClock:
-    """Nanoseconds that Neo4j's query workers (its Bolt threads) have spent on a CPU, summed
-    from /proc/PID/task/TID/schedstat. Fine enough to charge one statement with the server
-    CPU it cost, which the clock ticks of /proc stat (10 ms) are not. The threads are found
-    when the clock is made: make one per phase (Bolt threads are pooled, so the ones alive
-    when a phase starts serve it)."""
-
-    def __init__(self, paths: Any) -> None:
-        self.files = [f"{folder}/schedstat" for kind, folder in _neo4j_tasks(paths)
-                      if kind == "query workers"]
-
-    def __call__(self) -> int:
-        total = 0
-        for path in self.files:
-            try:
-                with open(path) as f:
-                    total += int(f.read().split()[0])
-            except OSError:
-                continue
-        return total
-
-
-def profile(order_events: list[dict[str, Any]], paths: Any) -> dict[str, Any]:
+def profile(order_events: list[dict[str, Any]], paths: stack.Paths) -> dict[str, Any]:
     """Ingest then compute `order_events` in-process, charging each Cypher statement with
     its wall time (server time plus the round trip) and with the CPU Neo4j's query workers
     spent on it. What is left of the wall time is Python (validation, planning, the rule
     maths) and the commits; what is left of the query workers' CPU is beginning and
     committing the transactions (writing the records, their index entries, the log)."""
-    from collections import defaultdict
-
-    from graph import db
-    from graph.ingest.batch import ingest_raw
-    from graph.money.rebates import compute_rebates
-
     spent: dict[str, float] = defaultdict(float)
     server: dict[str, int] = defaultdict(int)
     clock: QueryThreadClock  # made at each phase's start, read by the timed wrappers
@@ -390,7 +250,8 @@ def profile(order_events: list[dict[str, Any]], paths: Any) -> dict[str, Any]:
             shares["python and commits"] = round(100 * (wall - sum(spent.values())) / wall, 1)
             server_us = {name: round(ns / 1e3 / count, 1) for name, ns in
                          sorted(server.items(), key=lambda kv: -kv[1]) if ns / 1e3 / count >= 1}
-            server_us["begin and commit"] = round((query_ns - sum(server.values())) / 1e3 / count, 1)
+            outside = query_ns - sum(server.values())  # no statement's: begin and commit
+            server_us["begin and commit"] = round(outside / 1e3 / count, 1)
             phases[phase] = {"orders_per_s": round(count / wall),
                              "neo4j_cpu_us_per_order": round(1e6 * neo4j_cpu / count),
                              "neo4j_query_workers_us_per_order": round(query_ns / 1e3 / count),

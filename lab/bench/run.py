@@ -1,79 +1,41 @@
 """`tiergraph bench`: import rate, upline and downline lookups, batched payout lookups,
 through the Neo4j driver and the HTTP API, next to PostgreSQL on the same users.
 
-Runs on its own stack (data in .tiergraph/bench, Neo4j on 7689, Redis on 6381, the audit store on 6392, API on 8001),
-so a running demo is left alone. Prints a table; writes lab/out/results.json.
+Runs on the bench stack (lab/bench/stack.py), so a running demo is left alone. Prints a
+table; writes lab/out/results.json.
 """
 
 import json
 import os
 import platform
 import random
-import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
-BENCH_ENV = {
-    "TIERGRAPH_DATA_DIR": ".tiergraph/bench",
-    "TIERGRAPH_NEO4J_URI": "bolt://127.0.0.1:7689",
-    "TIERGRAPH_REDIS_URL": "redis://127.0.0.1:6381/0",
-    "TIERGRAPH_AUDIT_STORE_URL": "redis://tiergraph:bench-audit-append@127.0.0.1:6392/0",
-    "TIERGRAPH_API_PORT": "8001",
-    "TIERGRAPH_NEO4J_HEAP": "3g",
-    "TIERGRAPH_NEO4J_PAGECACHE": "3g",
-    "TIERGRAPH_API_KEYS": "mall:bench-mall,admin:bench-admin",
-    # The benchmark's one key sends tens of thousands of calls a minute: the per-key limit
-    # (6,000 a minute by default) would answer 429 and end the run.
-    "TIERGRAPH_RATE_LIMIT_PER_MINUTE": "100000000",
-}
+import httpx
+import orjson
+import psycopg
+
+from graph import db
+from graph.ingest.pipeline import ingest_lines
+from graph.queries import queries
+from graph.users import invites
+from infra import stack
+from lab.bench import mall, postgres
+from lab.bench.bolt import BareBolt
+from lab.bench.measure import cpu_rows, measure, neo4j_threads
+from lab.bench.stack import use_bench_stack
+
 PG_PORT = 5439
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def measure(label: str, call: Callable[[Any], Any], args: list[Any], per: int = 1,
-            warmup: int = 200) -> dict[str, Any]:
-    """Run `call` once per arg, sequentially; latency per call, throughput per item."""
-    for arg in args[:warmup]:
-        call(arg)
-    latencies = []
-    started = time.perf_counter()
-    for arg in args:
-        t = time.perf_counter_ns()
-        call(arg)
-        latencies.append((time.perf_counter_ns() - t) / 1e6)
-    elapsed = time.perf_counter() - started
-    return {
-        "label": label, "calls": len(args), "items_per_call": per,
-        "per_s": len(args) * per / elapsed,
-        "p50_ms": statistics.median(latencies), "p99_ms": percentile(latencies, 0.99),
-        "us_per_item": elapsed / (len(args) * per) * 1e6,
-    }
 
 
 def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
         say: Callable[[str], None], progress: Callable[..., Any]) -> dict[str, Any]:
-    for key, value in BENCH_ENV.items():
-        os.environ.setdefault(key, value)
-    import httpx
-    import orjson
-    import psycopg
-
-    from lab.bench import mall, postgres
-    from lab.bench.money import cpu_rows, neo4j_threads
-    from infra import stack
-    from graph import db
-    from graph.users import invites
-    from graph.ingest.batch import ingest_lines
-    from graph.settings import get_settings
-
-    get_settings.cache_clear()
-    settings = get_settings()
+    """Run the platform suite on the bench stack; its rows, also in lab/out/results.json."""
+    settings = use_bench_stack()
     results: dict[str, Any] = {
         "machine": f"{platform.node()}: {os.cpu_count()} cores, "
                    f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
@@ -139,12 +101,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
 
             api = httpx.Client(base_url=f"http://127.0.0.1:{settings.api_port}",
                                headers={"Authorization": "Bearer bench-mall"})
-            # The server's and the loopback's share of a call, without any driver (lab/bench/bolt.py).
-            from urllib.parse import urlparse
-
-            from lab.bench.bolt import BareBolt
-            from graph.queries import queries
-
+            # The server's and the loopback's share of a call, without any driver (BareBolt).
             where = urlparse(settings.neo4j_uri)
             bare = BareBolt(where.hostname or "127.0.0.1", where.port or 7687)
             say("measuring lookups")
@@ -162,7 +119,8 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
                 ("upline: HTTP API GET /v1/users/{id}/upline",
                  lambda u: api.get(f"/v1/users/{u}/upline").raise_for_status(), deep_ids, 1),
                 ("upline: PostgreSQL WITH RECURSIVE",
-                 lambda u: pg.execute(postgres.UPLINE_RECURSIVE, {"id": u}).fetchall(), deep_ids, 1),
+                 lambda u: pg.execute(postgres.UPLINE_RECURSIVE, {"id": u}).fetchall(),
+                 deep_ids, 1),
                 ("upline: PostgreSQL leader columns",
                  lambda u: pg.execute(postgres.UPLINE_LEADERS, {"id": u}).fetchall(), deep_ids, 1),
                 ("downline counts: Neo4j driver",
@@ -180,7 +138,8 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
                 ("payout uplines, 100 orders a call: Neo4j UNWIND",
                  lambda b: invites.uplines(b, cap), batches, 100),
                 ("payout uplines, 100 orders a call: PostgreSQL WITH RECURSIVE",
-                 lambda b: pg.execute(postgres.BATCH_RECURSIVE, {"ids": b}).fetchall(), batches, 100),
+                 lambda b: pg.execute(postgres.BATCH_RECURSIVE, {"ids": b}).fetchall(),
+                 batches, 100),
                 ("payout uplines, 100 orders a call: PostgreSQL leader columns",
                  lambda b: pg.execute(postgres.BATCH_LEADERS, {"ids": b}).fetchall(), batches, 100),
             ]
@@ -206,8 +165,7 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
 
 
 def _profile(driver: Any, name: str, params: dict[str, Any]) -> dict[str, Any]:
-    from graph.queries import queries
-
+    """One query's PROFILE: its db hits and operators, in plan order."""
     with driver.session() as session:
         summary = session.run("PROFILE " + queries[name], params).consume()
     plan = summary.profile

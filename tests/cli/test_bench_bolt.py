@@ -5,11 +5,11 @@ from urllib.parse import urlparse
 
 import pytest
 
-from lab.bench.bolt import BareBolt
 from graph import db
 from graph.ingest.batch import ingest_raw
 from graph.queries import queries
 from graph.settings import get_settings
+from lab.bench.bolt import BareBolt
 from tests.factories import make_chain
 
 

@@ -1,19 +1,20 @@
-"""The money benchmark's CPU accounting (lab/bench/money.py) against the real Neo4j process:
-its per-thread split adds up to the process's own CPU, and queries show up as the query
-workers' time."""
+"""The money benchmark's CPU accounting (lab/bench/measure.py, lab/bench/money.py) against
+the real Neo4j process: its per-thread split adds up to the process's own CPU, and queries
+show up as the query workers' time."""
 
 import pytest
 
-from lab.bench import mall
-from lab.bench.money import QueryThreadClock, cpu_by_service, neo4j_threads, profile
-from infra import stack
 from graph import db
 from graph.ingest.batch import ingest_raw
 from graph.settings import get_settings
-from tests.conftest import EXTERNAL
+from infra import stack
+from lab.bench import mall
+from lab.bench.measure import QueryThreadClock, cpu_by_service, neo4j_threads
+from lab.bench.money import profile
+from tests.conftest import NOT_LOCAL
 
 
-@pytest.mark.skipif(EXTERNAL, reason="reads the local Neo4j process's /proc")
+@pytest.mark.skipif(NOT_LOCAL, reason="reads the local Neo4j process's /proc")
 def test_neo4j_cpu_split_by_thread_kind_covers_the_process(graph):
     paths = stack.Paths(get_settings().data_dir)
     before = neo4j_threads(paths)
@@ -29,7 +30,7 @@ def test_neo4j_cpu_split_by_thread_kind_covers_the_process(graph):
     assert 0.5 * process <= sum(after.values()) <= process + 0.05
 
 
-@pytest.mark.skipif(EXTERNAL, reason="reads the local Neo4j process's /proc")
+@pytest.mark.skipif(NOT_LOCAL, reason="reads the local Neo4j process's /proc")
 def test_query_thread_clock_moves_with_queries(graph):
     clock = QueryThreadClock(stack.Paths(get_settings().data_dir))
     assert clock.files  # the Bolt threads were found
@@ -39,7 +40,7 @@ def test_query_thread_clock_moves_with_queries(graph):
     assert clock() > before
 
 
-@pytest.mark.skipif(EXTERNAL, reason="reads the local Neo4j process's /proc")
+@pytest.mark.skipif(NOT_LOCAL, reason="reads the local Neo4j process's /proc")
 def test_profile_charges_statements_with_neo4j_cpu(graph, ids):
     paths = stack.Paths(get_settings().data_dir)
     events, _ = mall.events(300, 200, 5)
@@ -76,7 +77,7 @@ def test_machine_cpu_accounts_for_the_cores_over_a_wait():
     import os
     import time
 
-    from lab.bench.money import machine_cpu
+    from lab.bench.measure import machine_cpu
 
     before, started = machine_cpu(), time.perf_counter()
     time.sleep(0.5)
