@@ -51,7 +51,8 @@ bench: deps
 	$(TG) bench
 
 lint: python-deps
-	$(VENV)/bin/ruff check graph api workers cli tests || true
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 clean: down
 	rm -rf .tiergraph

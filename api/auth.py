@@ -12,8 +12,8 @@ from fastapi import Depends, Request
 
 from api.ratelimit import retry_after
 from graph.errors import DomainError
-from graph.users import apikeys
 from graph.settings import get_settings
+from graph.users import apikeys
 
 
 def _role_for(key: str) -> str | None:
@@ -34,20 +34,24 @@ def require(*roles: str) -> Callable[[Request], str]:
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
-            raise DomainError("unauthorized", "send Authorization: Bearer <key>", 401, headers={"WWW-Authenticate": "Bearer"})
+            raise DomainError("unauthorized", "send Authorization: Bearer <key>", 401,
+                              headers={"WWW-Authenticate": "Bearer"})
         role = _role_for(key.strip())
         if role is None:
             raise DomainError("unauthorized", "the API key is not valid", 401)
         if role not in allowed:
-            raise DomainError("forbidden", f"role {role!r} may not do this; it needs one of {sorted(allowed)}", 403)
+            raise DomainError("forbidden", (f"role {role!r} may not do this; "
+                                            f"it needs one of {sorted(allowed)}"), 403)
         request.state.role = role
         # Who acted, for the audit log: the role and a fingerprint of the key, never the key.
         fingerprint = hashlib.sha256(key.strip().encode()).hexdigest()[:12]
         request.state.actor = f"{role}:{fingerprint}"
         wait = retry_after(fingerprint)
         if wait is not None:
-            raise DomainError("rate-limited", f"more than {get_settings().rate_limit_per_minute} requests a minute "
-                          f"with this key; retry after {wait} s", 429, headers={"Retry-After": str(wait)})
+            per_minute = get_settings().rate_limit_per_minute
+            raise DomainError("rate-limited", f"more than {per_minute} requests a minute "
+                              f"with this key; retry after {wait} s", 429,
+                              headers={"Retry-After": str(wait)})
         return role
 
     check.roles = allowed  # type: ignore[attr-defined]  # read by the route-table test

@@ -7,6 +7,7 @@ matters more than the limit, and /readyz already reports Redis down.
 import logging
 import math
 import time
+
 import redis
 
 from graph import redis_clients

@@ -56,9 +56,10 @@ def lock(name: str, timeout_seconds: int = 4 * 3600) -> Any:
 
 def create(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """A new queued job (the current one of its kind)."""
-    job = {"job_id": uuid.uuid4().hex, "kind": kind, "status": "queued", "params": params,
-           "progress": 0.0, "stage": None, "result": None, "error": None,
-           "created_at": datetime.now(UTC).isoformat(), "finished_at": None}
+    job: dict[str, Any] = {
+        "job_id": uuid.uuid4().hex, "kind": kind, "status": "queued", "params": params,
+        "progress": 0.0, "stage": None, "result": None, "error": None,
+        "created_at": datetime.now(UTC).isoformat(), "finished_at": None}
     _save(job)
     _client().set(f"tiergraph:job-current:{kind}", job["job_id"], ex=TTL_SECONDS)
     return job

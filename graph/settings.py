@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     api_port: int = 8000
     neo4j_heap: str = "1g"
     neo4j_pagecache: str = "1g"
-    api_keys: str = "admin:dev-admin-key,mall:dev-mall-key,risk:dev-risk-key,compliance:dev-compliance-key"
+    api_keys: str = ("admin:dev-admin-key,mall:dev-mall-key,risk:dev-risk-key,"
+                     "compliance:dev-compliance-key")
 
     # Development defaults only: deployments set their own. To rotate, move the current
     # key into PII_OLD_KEYS ("k1:secret,..."), set a new PII_KEY and PII_KEY_ID, then run
@@ -66,7 +67,8 @@ class Settings(BaseSettings):
         if value > LEGAL_MAX_TIERS:
             raise ValueError(
                 f"TIERGRAPH_MAX_TIERS={value} is refused: rebates deeper than "
-                f"{LEGAL_MAX_TIERS} tiers are pyramid selling. Use 3, or 2 for WeChat's platform rules."
+                f"{LEGAL_MAX_TIERS} tiers are pyramid selling. "
+                "Use 3, or 2 for WeChat's platform rules."
             )
         return value
 
@@ -79,7 +81,8 @@ class Settings(BaseSettings):
                 continue
             role, sep, key = part.partition(":")
             if not sep or role not in ROLES or not key:
-                raise ValueError(f"TIERGRAPH_API_KEYS entry {part!r} is not role:key with a role of {ROLES}")
+                raise ValueError(f"TIERGRAPH_API_KEYS entry {part!r} is not role:key "
+                                 f"with a role of {ROLES}")
             keys[key] = role
         return keys
 

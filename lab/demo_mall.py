@@ -21,7 +21,7 @@ def _at(moment: datetime) -> str:
 def _order(rng: random.Random, order_id: str, user_id: str, at: datetime, device: str,
            ip: str, account: str, address: str, max_items: int = 3) -> dict[str, Any]:
     items = []
-    for n in range(rng.randint(1, max_items)):
+    for _ in range(rng.randint(1, max_items)):
         items.append({"sku": f"sku{rng.randint(1, 500)}", "category": rng.choice(CATEGORIES),
                       "amount_cents": rng.randint(5, 400) * 100 + rng.choice((0, 50, 99))})
     return {"type": "order_paid", "order_id": order_id, "user_id": user_id,

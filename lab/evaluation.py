@@ -189,7 +189,7 @@ def _ring_rows(predicted: list[list[str]], labels: dict[str, Any]) -> dict[str, 
         for key in ("all", *keys[t]):
             rows[key].true_rings += 1
             rows[key].true_members += len(members)
-    for p, t, _ in match_rings(predicted, truth):
+    for _, t, _ in match_rings(predicted, truth):
         for key in ("all", *keys[t]):
             rows[key].matched += 1
     flagged_by_key: dict[str, set[str]] = defaultdict(set)

@@ -6,7 +6,8 @@ from typing import Any
 AT = "2026-03-01T10:00:00+08:00"
 
 
-def make_user(user_id: str, invited_by: str | None = None, at: str = AT, **extra: Any) -> dict[str, Any]:
+def make_user(user_id: str, invited_by: str | None = None, at: str = AT,
+              **extra: Any) -> dict[str, Any]:
     event = {"type": "user_registered", "user_id": user_id, "at": at, **extra}
     if invited_by is not None:
         event["invited_by"] = invited_by
@@ -46,5 +47,6 @@ def make_audited_rules(client: Any, ids: Callable[[str], str], n: int) -> None:
 
     for k in range(n):
         answer = client.post("/v1/rules", headers=auth("admin"),
-                             json={"id": ids(f"r{k}"), "tiers": [100 + k], "category": "audit-test"})
+                             json={"id": ids(f"r{k}"), "tiers": [100 + k],
+                                   "category": "audit-test"})
         assert answer.status_code == 201, answer.text

@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.auth import ComplianceRole
-from graph.errors import not_found
 from graph import compliance
+from graph.errors import not_found
 from graph.money import rebates
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])

@@ -51,7 +51,8 @@ async def post_events(request: Request, _: MallRole) -> dict[str, Any]:
     events = payload if isinstance(payload, list) else [payload]
     limit = get_settings().max_batch_events
     if len(events) > limit:
-        raise DomainError("batch-too-large", f"{len(events)} events in one call; send at most {limit} per call", 413)
+        raise DomainError("batch-too-large",
+                          f"{len(events)} events in one call; send at most {limit} per call", 413)
     result = await run_in_threadpool(ingest_raw, events)
     if result.new_order_ids:
         await run_in_threadpool(enqueue_rebates, result.new_order_ids)

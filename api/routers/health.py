@@ -5,9 +5,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from graph import db, redis_clients
 from graph.audit import seals
-from graph import db
-from graph import redis_clients
 
 router = APIRouter(tags=["health"])
 
@@ -21,7 +20,8 @@ def healthz() -> dict[str, Any]:
 @router.get("/readyz")
 def readyz() -> JSONResponse:
     """Ready when Neo4j, Redis and the audit store answer; 503 otherwise."""
-    checks = {"neo4j": db.ping(), "redis": redis_clients.answers(redis_clients.app()), "audit_store": seals.ping()}
+    checks = {"neo4j": db.ping(), "redis": redis_clients.answers(redis_clients.app()),
+              "audit_store": seals.ping()}
     ready = all(checks.values())
     return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks},
                         status_code=200 if ready else 503)

@@ -9,9 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
 from graph.errors import DomainError, not_found
+from graph.ingest.events import ID_PATTERN, Instant
 from graph.money import adjustments, ledger, points, rebates, settlement
 from graph.users import invites
-from graph.ingest.events import ID_PATTERN, Instant
 
 router = APIRouter(prefix="/v1", tags=["money"])
 Status = Literal["pending", "confirmed", "payable", "credited", "held", "void"]
@@ -110,7 +110,8 @@ class ConversionOut(BaseModel):
 
 
 @router.post("/users/{user_id}/points/convert", status_code=201, response_model=ConversionOut)
-def convert_points(user_id: str, body: ConversionIn, response: Response, _: MallRole) -> dict[str, Any]:
+def convert_points(user_id: str, body: ConversionIn, response: Response,
+                   _: MallRole) -> dict[str, Any]:
     """Convert available points into available cash at TIERGRAPH_POINTS_PER_YUAN; a replay
     of the same conversion_id answers 200 with what is stored."""
     found, created = points.convert(body.conversion_id, user_id, body.points)

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole
-from graph.ingest.events import ID_PATTERN, Instant
 from graph.errors import DomainError, not_found
+from graph.ingest.events import ID_PATTERN, Instant
 from graph.rules.book import check_tiers, create_rule, list_rules, retire_rule
 from graph.rules.maths import Rule
 from graph.rules.simulation import simulate

@@ -10,10 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import AdminRole, MallRole
 from api.body import read_json
 from graph.errors import DomainError, not_found
-from graph.ingest.events import Phone
-from graph.users import invites, pii
 from graph.ingest.batch import ingest_raw
+from graph.ingest.events import Phone
 from graph.settings import get_settings
+from graph.users import invites, pii
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -90,7 +90,8 @@ def _depth(depth: int | None) -> int:
     if depth is None:
         return cap
     if depth > cap:
-        raise DomainError("tier-limit", f"depth {depth} is beyond the tier cap of {cap} (TIERGRAPH_MAX_TIERS)")
+        raise DomainError("tier-limit", f"depth {depth} is beyond the tier cap of {cap} "
+                                        "(TIERGRAPH_MAX_TIERS)")
     return depth
 
 
@@ -111,14 +112,16 @@ async def register_user(request: Request, response: Response, _: MallRole) -> di
     if result.rejected:
         refusal = result.rejected[0]
         status = _STATUS_FOR_REASON.get(refusal.reason, 422)
-        raise DomainError(refusal.reason.replace("_", "-"), refusal.detail, status, reason=refusal.reason)
+        raise DomainError(refusal.reason.replace("_", "-"), refusal.detail, status,
+                          reason=refusal.reason)
     if result.duplicates:
         response.status_code = 200
     return await run_in_threadpool(_user_or_404, body["user_id"])
 
 
 @router.get("", response_model=UsersFound)
-def find_users(_: MallRole, phone: Annotated[Phone, Query(description="E.164 phone")]) -> dict[str, Any]:
+def find_users(_: MallRole,
+               phone: Annotated[Phone, Query(description="E.164 phone")]) -> dict[str, Any]:
     """Users registered with a phone, found by its keyed hash (phones are never stored clear)."""
     return {"users": pii.users_by_phone(phone)}
 

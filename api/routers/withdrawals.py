@@ -8,8 +8,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
 from graph.errors import not_found
-from graph.money import withdrawals
 from graph.ingest.events import ID_PATTERN, MAX_CENTS
+from graph.money import withdrawals
 
 router = APIRouter(prefix="/v1/withdrawals", tags=["withdrawals"])
 

@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from neo4j import ManagedTransaction
@@ -129,8 +130,9 @@ def _write(tx: ManagedTransaction, plan: Plan) -> dict[str, Any]:
     for name, key in (("events.order_links_device", "device_id"), ("events.order_links_ip", "ip"),
                       ("events.order_links_payment", "payment_account"),
                       ("events.order_links_address", "shipping_address")):
-        batches(name, sorted((r for r in orders if r[key] is not None),
-                             key=lambda r, key=key: (r[key], r["order_id"])))
+        linked = sorted((r for r in orders if r[key] is not None),
+                        key=itemgetter(key, "order_id"))
+        batches(name, linked)
     for name, rows in (("events.write_refunds", plan.refunds),
                        ("events.write_completions", plan.completions)):
         for answer in batches(name, rows):

@@ -8,9 +8,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.errors import refused
-from graph.audit import trail
 from graph import db
+from graph.audit import trail
+from graph.errors import refused
 from graph.money import ledger
 
 

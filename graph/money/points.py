@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.errors import refused
 from graph import db
+from graph.errors import refused
 from graph.money import ledger
 from graph.settings import get_settings
 

@@ -38,7 +38,9 @@ def decide(ring_id: str, decision: str, note: str | None, actor: str, role: str,
     if decision == "confirm":  # what the ring did not hold yet (it scored under the hold
         holds.hold_ring(ring_id, ring["members"])  # score, or was computed since) goes void too
     changed = holds.end_holds(ring["members"], decision, clear_holder=True)
-    return {**get_ring(ring_id, with_subgraph=False), "rebates_changed": changed}
+    decided = get_ring(ring_id, with_subgraph=False)
+    assert decided is not None  # rings are never deleted
+    return {**decided, "rebates_changed": changed}
 
 
 def decide_user(user_id: str, decision: str, note: str | None, actor: str, role: str,

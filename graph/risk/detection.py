@@ -82,10 +82,11 @@ def _detect_and_store(seed: int, progress: Progress, actor: str) -> dict[str, An
     previous = {r["ring_id"]: r["members"] for r in known if r["members"]}
     status_of = {r["ring_id"]: r["status"] for r in known}
     ids = stable_ring_ids([r.members for r in found], previous)
-    rows = [{"ring_id": ring_id, "score": round(r.score, 4), "size": len(r.members),
-             "reasons": r.reasons, "members": r.members,
-             "features": orjson.dumps(r.features, option=orjson.OPT_SORT_KEYS).decode()}
-            for ring_id, r in zip(ids, found, strict=True)]
+    rows: list[dict[str, Any]] = [
+        {"ring_id": ring_id, "score": round(r.score, 4), "size": len(r.members),
+         "reasons": r.reasons, "members": r.members,
+         "features": orjson.dumps(r.features, option=orjson.OPT_SORT_KEYS).decode()}
+        for ring_id, r in zip(ids, found, strict=True)]
     at = started.isoformat()
     progress("storing rings", 0.8)
     for chunk in _chunks(rows, 500):

@@ -27,7 +27,7 @@ class Usage(NamedTuple):
     ident: str
     first_at: float
     last_at: float
-    count: int
+    uses: int  # not `count`: a tuple field of that name hides tuple.count
 
 
 class OrderInfo(NamedTuple):

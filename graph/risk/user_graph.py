@@ -53,7 +53,7 @@ class Index:
         self.totals = {kind: [0] * n for kind in KINDS}
         for usage in projection.usages:
             if usage.kind in self.totals:
-                self.totals[usage.kind][self.ids[usage.user_id]] += usage.count
+                self.totals[usage.kind][self.ids[usage.user_id]] += usage.uses
         self.orders: dict[int, list[OrderInfo]] = defaultdict(list)
         for order in projection.orders:
             self.orders[self.ids[order.user_id]].append(order)
@@ -83,7 +83,7 @@ def shared_groups(projection: Projection, index: Index) -> list[Group]:
     for usage in projection.usages:
         if usage.kind in KIND_WEIGHT:
             by_ident[(usage.kind, usage.ident)].append(
-                (index.ids[usage.user_id], usage.count, usage.first_at, usage.last_at))
+                (index.ids[usage.user_id], usage.uses, usage.first_at, usage.last_at))
     shared = sorted(key for key, uses in by_ident.items() if 2 <= len(uses) <= MAX_SHARE)
     return [Group(key[0], sorted(by_ident[key])) for key in shared]
 

@@ -7,8 +7,8 @@ from typing import Any
 from neo4j import ManagedTransaction
 from neo4j.exceptions import ConstraintError
 
-from graph.audit import trail
 from graph import db
+from graph.audit import trail
 from graph.errors import DomainError, conflict
 from graph.rules.maths import DEFAULT_RULE, Rule, rule_problems
 from graph.settings import get_settings
@@ -32,7 +32,8 @@ def check_tiers(tiers: list[int]) -> None:
                           errors=[{"type": k, "msg": m} for k, m in problems])
 
 
-def create_rule(rule: dict[str, Any], *, actor: str, role: str, request_id: str | None) -> dict[str, Any]:
+def create_rule(rule: dict[str, Any], *, actor: str, role: str,
+                request_id: str | None) -> dict[str, Any]:
     """Check and store a rule, with its audit entry in the same transaction."""
     check_tiers(rule["tiers"])
     stored = {**rule, "created_by": actor}

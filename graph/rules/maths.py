@@ -50,10 +50,12 @@ def rule_problems(tiers: list[int], max_tiers: int, max_total_bp: int) -> list[t
         problems.append(("rate-limit", "a rule pays at least one tier"))
     if len(tiers) > max_tiers:
         problems.append(("tier-limit", f"{len(tiers)} tiers exceed the cap of {max_tiers} "
-                                       f"(TIERGRAPH_MAX_TIERS); deeper rebates are pyramid selling"))
+                                       f"(TIERGRAPH_MAX_TIERS); deeper rebates are "
+                                       "pyramid selling"))
     for tier, bp in enumerate(tiers, start=1):
         if not 0 <= bp <= MAX_RATE_BP:
-            problems.append(("rate-limit", f"tier {tier} pays {bp} bp; a rate is 0..{MAX_RATE_BP} bp"))
+            problems.append(("rate-limit",
+                             f"tier {tier} pays {bp} bp; a rate is 0..{MAX_RATE_BP} bp"))
     for tier in range(1, len(tiers)):
         if tiers[tier] > tiers[tier - 1]:
             problems.append(("rate-limit", f"tier {tier + 1} pays more than tier {tier} "

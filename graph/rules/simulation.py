@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from graph import db
-from graph.rules.book import load_rules
 from graph.money.rebates import refunded_share
+from graph.rules.book import load_rules
 from graph.rules.maths import DEFAULT_RULE, Item, Rule, tier_amounts
 from graph.settings import LEGAL_MAX_TIERS, get_settings
 

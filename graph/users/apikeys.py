@@ -7,8 +7,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.audit import trail
 from graph import db
+from graph.audit import trail
 from graph.settings import ROLES
 
 _CACHE_SECONDS = 2.0
@@ -43,7 +43,8 @@ def list_keys() -> list[dict[str, Any]]:
     return db.read_query("apikeys.list")
 
 
-def revoke(key_id: str, *, actor: str, actor_role: str, request_id: str | None = None) -> bool | None:
+def revoke(key_id: str, *, actor: str, actor_role: str,
+           request_id: str | None = None) -> bool | None:
     """Revoke a key: True if it was live, False if already revoked, None if unknown."""
 
     def work(tx: Any) -> bool | None:

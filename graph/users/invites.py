@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.audit import trail
 from graph import db
+from graph.audit import trail
 from graph.users.pii import decrypt, mask_phone
 
 

@@ -85,7 +85,8 @@ def quality(users: int, seeds: list[int], snapshots: bool) -> dict[str, MethodRe
 
 def compare_algorithms(users: int, seeds: list[int]) -> list[str]:
     """Ring F1 and time per community-detection algorithm, as markdown lines."""
-    lines = ["| algorithm | seeds | ring P | ring R | ring F1 | detection s |", "|---|---|---:|---:|---:|---:|"]
+    lines = ["| algorithm | seeds | ring P | ring R | ring F1 | detection s |",
+             "|---|---|---:|---:|---:|---:|"]
     data = []
     for seed in seeds:
         events, labels = generate_mall(users, seed)
@@ -99,7 +100,8 @@ def compare_algorithms(users: int, seeds: list[int]) -> list[str]:
                 seconds += time.perf_counter() - began
                 report.merge(evaluate(events, labels, {algorithm: rings})[algorithm])
         except (NotImplementedError, ImportError) as error:
-            lines.append(f"| {algorithm} | {seeds} | unavailable: {str(error).splitlines()[0][:80]} | | | |")
+            why = str(error).splitlines()[0][:80]
+            lines.append(f"| {algorithm} | {seeds} | unavailable: {why} | | | |")
             continue
         p, r, f = report.rows["all"].ring_prf()
         lines.append(f"| {algorithm} | {seeds} | {p:.3f} | {r:.3f} | {f:.3f} | {seconds:.1f} |")
@@ -181,21 +183,25 @@ def scale(top: int, seed: int) -> list[str]:
     results = []
     for users in (top // 10, top * 3 // 10, top):
         with tempfile.TemporaryDirectory() as out_dir:
-            generated = _child("--scale-generate", str(users), "--out", out_dir, "--seeds", str(seed))
+            generated = _child("--scale-generate", str(users), "--out", out_dir,
+                               "--seeds", str(seed))
             result = _child("--scale-detect", out_dir, "--seeds", str(seed))
         result["users"] = users
         result["stages"].insert(0, generated)
         results.append(result)
         print(f"{users} users done", file=sys.stderr)
     names = [s["stage"] for s in results[0]["stages"]]
-    lines = ["| stage | " + " | ".join(f"{r['users']:,} users: s / peak MiB" for r in results) + " |",
-             "|---|" + "---:|" * len(results)]
+    heads = " | ".join(f"{r['users']:,} users: s / peak MiB" for r in results)
+    lines = ["| stage | " + heads + " |", "|---|" + "---:|" * len(results)]
     for n, name in enumerate(names):
         cells = [f"{r['stages'][n]['seconds']} / {r['stages'][n]['peak_mib']:,}" for r in results]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines.append("| detection total s | " + " | ".join(str(r["detect_seconds"]) for r in results) + " |")
-    lines.append("| usages / orders | " + " | ".join(f"{r['usages']:,} / {r['orders']:,}" for r in results) + " |")
-    lines.append("| rings returned / flagged | " + " | ".join(f"{r['rings']} / {r['flagged']}" for r in results) + " |")
+    totals = " | ".join(str(r["detect_seconds"]) for r in results)
+    lines.append("| detection total s | " + totals + " |")
+    sizes = " | ".join(f"{r['usages']:,} / {r['orders']:,}" for r in results)
+    lines.append("| usages / orders | " + sizes + " |")
+    rings = " | ".join(f"{r['rings']} / {r['flagged']}" for r in results)
+    lines.append("| rings returned / flagged | " + rings + " |")
     return lines
 
 
@@ -207,7 +213,8 @@ def machine() -> str:
 
 def main() -> None:
     """Parses the command line and prints the markdown tables."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--no-snapshots", action="store_true", help="skip the weekly snapshots")

@@ -34,7 +34,7 @@ def _farm_orders(act: Activity, ring: Ring, i: int, count: tuple[int, int],
     """Sessions and orders of a farmed account on the ring's devices, IPs and cards."""
     rng, user = act.rng, act.users[i]
     t = user.reg + rng.randrange(1_800, 22 * HOUR)
-    for n in range(rng.randint(*count)):
+    for _ in range(rng.randint(*count)):
         device, ip = rng.choice(ring.devices), rng.choice(ring.ips)
         if refund_after and rng.random() < 0.4:  # evasion: a carrier IP now and then
             ip = ipv4(112, rng.randrange(act.world.carriers))

@@ -23,7 +23,8 @@ def test_report_over_a_clean_graph_is_compliant_and_counts_every_rebate(client, 
     # buyers c1..c7 have 1,2,3,3,3,3,3 uplines within the cap
     assert report["rebates_checked"] == 1 + 2 + 3 * 5
     assert (report["max_paid_tier"], report["violations"], report["compliant"]) == (3, [], True)
-    assert (report["invite_cycles"], report["multiple_inviters"], report["rules_over_limit"]) == (0, 0, [])
+    assert (report["invite_cycles"], report["multiple_inviters"],
+            report["rules_over_limit"]) == (0, 0, [])
     assert report["users_checked"] == 8
     assert compliance.report_digest(report) == report["digest"]
     tampered = {**report, "max_paid_tier": 2}
@@ -75,9 +76,11 @@ def test_wechat_cap_of_two_pays_two_tiers_and_reports_compliant(monkeypatch, cli
         assert (report["rules_over_limit"], report["compliant"]) == ([], True)
         mall = auth("mall")
         upline = client.get(f"/v1/users/{chain[4]}/upline", headers=mall).json()
-        assert (upline["depth"], [u["user_id"] for u in upline["upline"]]) == (2, [chain[3], chain[2]])
+        upline_ids = [u["user_id"] for u in upline["upline"]]
+        assert (upline["depth"], upline_ids) == (2, [chain[3], chain[2]])
         assert client.get(f"/v1/users/{chain[0]}/downline", headers=mall).json()["depth"] == 2
-        for path in (f"/v1/users/{chain[4]}/upline?depth=3", f"/v1/users/{chain[0]}/downline?depth=3"):
+        for path in (f"/v1/users/{chain[4]}/upline?depth=3",
+                     f"/v1/users/{chain[0]}/downline?depth=3"):
             answer = client.get(path, headers=mall)
             assert answer.status_code == 422 and answer.json()["type"].endswith("tier-limit")
     finally:

@@ -25,9 +25,11 @@ def test_six_deep_chain_pays_exactly_tiers_one_to_three(client, ids):
     chain = [ids(f"c{n}") for n in range(7)]  # c0 invites c1 ... c6 buys
     result = post(client, make_chain(chain) + [make_order(ids("o"), chain[6], [("beauty", 12900)])])
     assert result == {"accepted": 8, "duplicates": 0, "rejected": []}
-    assert payouts(client, ids("o")) == {(1, chain[5], 1290), (2, chain[4], 645), (3, chain[3], 258)}
+    assert payouts(client, ids("o")) == {(1, chain[5], 1290), (2, chain[4], 645),
+                                         (3, chain[3], 258)}
     upline = client.get(f"/v1/users/{chain[6]}/upline", headers=MALL).json()["upline"]
-    assert [(u["tier"], u["user_id"]) for u in upline] == [(1, chain[5]), (2, chain[4]), (3, chain[3])]
+    assert [(u["tier"], u["user_id"]) for u in upline] == [(1, chain[5]), (2, chain[4]),
+                                                          (3, chain[3])]
 
 
 def test_buyer_without_inviter_earns_no_one_anything(client, ids):
@@ -183,4 +185,5 @@ def test_downline_counts_per_tier_and_pages(client, ids):
     assert answer["counts"] == [{"tier": 1, "users": 3}, {"tier": 2, "users": 6},
                                 {"tier": 3, "users": 6}]
     assert answer["total"] == 15
-    assert [m["user_id"] for m in answer["members"]] == [ids("a0"), ids("a1"), ids("a2"), ids("a0b0")]
+    assert [m["user_id"] for m in answer["members"]] == [ids("a0"), ids("a1"), ids("a2"),
+                                                        ids("a0b0")]

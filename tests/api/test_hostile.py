@@ -10,15 +10,16 @@ from urllib.parse import quote
 
 import pytest
 
-from graph.audit import trail
 from graph import db
+from graph.audit import trail
 from graph.settings import get_settings
 from tests.conftest import auth
 from tests.factories import make_order, make_session, make_user
 
 MALL, ADMIN = auth("mall"), auth("admin")
 PROBLEM = "application/problem+json"
-ID_RULE = "should match pattern"  # pydantic's words for an id outside graph.ingest.events.ID_PATTERN
+# pydantic's words for an id outside graph.ingest.events.ID_PATTERN
+ID_RULE = "should match pattern"
 
 # Ids the id pattern (letters, digits, _ . : @ -, starting with a letter or digit, at most
 # 64 characters) forbids: quotes, backticks, Cypher fragments, unicode, control characters.
@@ -88,7 +89,7 @@ def test_hostile_ids_in_events_are_refused_with_the_reason(client, clean_graph, 
     result = post_events(client, events)
     assert result["accepted"] == 0
     assert [r["index"] for r in result["rejected"]] == list(range(len(events)))
-    for rejection, field in zip(result["rejected"], fields):
+    for rejection, field in zip(result["rejected"], fields, strict=True):
         assert rejection["reason"] == "invalid_event"
         assert rejection["detail"].startswith(f"{field}: ") and "pattern" in rejection["detail"]
     assert totals() == before
@@ -96,7 +97,8 @@ def test_hostile_ids_in_events_are_refused_with_the_reason(client, clean_graph, 
 
 @pytest.mark.parametrize("bad", HOSTILE_IDS[:10])
 def test_hostile_ids_in_single_calls_are_422_problems(client, ids, bad):
-    user = client.post("/v1/users", headers=MALL, json={"user_id": bad, "at": "2026-03-01T10:00:00Z"})
+    user = client.post("/v1/users", headers=MALL,
+                       json={"user_id": bad, "at": "2026-03-01T10:00:00Z"})
     body = assert_problem(user, 422)
     assert body["reason"] == "invalid_event" and body["detail"].startswith("user_id: ")
     withdrawal = client.post("/v1/withdrawals", headers=MALL, json={
@@ -300,7 +302,8 @@ def test_times_outside_2000_to_2100_are_refused_with_the_reason(client, ids, at,
     result = post_events(client, [make_user(ids("u"), at=at)])
     assert result["accepted"] == 0
     assert result["rejected"][0]["reason"] == "invalid_event"
-    assert result["rejected"][0]["detail"].startswith("at: ") and why in result["rejected"][0]["detail"]
+    detail = result["rejected"][0]["detail"]
+    assert detail.startswith("at: ") and why in detail
     settle = client.post("/v1/settlement/run", headers=ADMIN, json={"as_of": at})
     assert why in assert_problem(settle, 422)["detail"]
     rule = client.post("/v1/rules", headers=ADMIN,
@@ -358,9 +361,11 @@ def test_an_oversize_body_is_413_declared_or_chunked(client, small_bodies, path,
                           headers={**role, "Content-Type": "application/json"})
     assert "content-length" not in chunked.request.headers
     body = assert_problem(chunked, 413)
-    assert body["type"].endswith("/payload-too-large") and body["detail"] == "the body exceeds 1024 bytes"
+    assert body["type"].endswith("/payload-too-large")
+    assert body["detail"] == "the body exceeds 1024 bytes"
     assert client.get("/v1/users/chunked-u", headers=MALL).status_code == 404
-    assert all(r["id"] != "chunked-r" for r in client.get("/v1/rules", headers=ADMIN).json()["rules"])
+    rules = client.get("/v1/rules", headers=ADMIN).json()["rules"]
+    assert all(r["id"] != "chunked-r" for r in rules)
 
 
 # --- Authorization ------------------------------------------------------------------------

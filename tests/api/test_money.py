@@ -43,19 +43,22 @@ def refund(order_id, refund_id, cents, at="2025-06-20T10:00:00+08:00"):
 
 def test_pending_to_credited_then_a_refund_after_crediting(client, ids):
     a, b, c, buyer = (ids(n) for n in "abcd")
-    post(client, make_chain([a, b, c, buyer]) + [make_order(ids("o"), buyer, [("home", 10000)], at=PAID)])
+    post(client, make_chain([a, b, c, buyer])
+         + [make_order(ids("o"), buyer, [("home", 10000)], at=PAID)])
     assert statuses(client, ids("o")) == [(1, 1000, "pending", None), (2, 500, "pending", None),
                                           (3, 200, "pending", None)]
     assert cash(client, c) == {"pending": 1000}
     # inside the return window, not completed: nothing is due
     assert settle(client, "2025-06-05T00:00:00+00:00")["confirmed"] == 0
-    post(client, [{"type": "order_completed", "order_id": ids("o"), "at": "2025-06-04T10:00:00+08:00"}])
+    post(client, [{"type": "order_completed", "order_id": ids("o"),
+                   "at": "2025-06-04T10:00:00+08:00"}])
     # completed 06-04 02:00Z; T+1 makes it payable 06-05 02:00Z; a run then credits it
     moved = settle(client, "2025-06-05T03:00:00+00:00")
     assert moved["confirmed"] >= 3 and moved["payable"] >= 3 and moved["credited"] >= 3
     assert statuses(client, ids("o"))[0] == (1, 1000, "credited", None)
     assert cash(client, c) == {"credited": 1000, "available": 1000}
-    assert settle(client, "2025-06-05T03:00:00+00:00") == {"confirmed": 0, "payable": 0, "credited": 0}
+    assert settle(client, "2025-06-05T03:00:00+00:00") == {"confirmed": 0, "payable": 0,
+                                                           "credited": 0}
     entries = trail.page(0, 100_000)
     runs = [e for e in entries if e["action"] == "settlement.run"
             and e["target"] == "settlement:2025-06-05T03:00:00+00:00"]
@@ -93,7 +96,8 @@ def test_rebates_computed_after_a_refund_pay_only_what_is_left(client, ids):
     # stored and refunded in one batch, before anyone computes the rebates
     result = client.post("/v1/events", headers=MALL, json=make_chain([a, buyer]) + [
         make_order(ids("o1"), buyer, [("home", 10000)], at=PAID), refund(ids("o1"), ids("r"), 2500),
-        make_order(ids("o2"), buyer, [("home", 10000)], at=PAID), refund(ids("o2"), ids("r2"), 10000)])
+        make_order(ids("o2"), buyer, [("home", 10000)], at=PAID),
+        refund(ids("o2"), ids("r2"), 10000)])
     assert result.json()["accepted"] == 6
     assert statuses(client, ids("o1")) == [(1, 750, "pending", "partial_refund")]
     assert statuses(client, ids("o2")) == [(1, 0, "void", "order_refunded")]

@@ -59,7 +59,8 @@ def run_sequence(client, prefix, steps):
             send(event)
         elif kind == "order" and users:
             order = f"{prefix}o{n}"
-            items = [{"sku": f"s{i}", "category": c, "amount_cents": a} for i, (c, a) in enumerate(s[2])]
+            items = [{"sku": f"s{i}", "category": c, "amount_cents": a}
+                     for i, (c, a) in enumerate(s[2])]
             amount = sum(i["amount_cents"] for i in items)
             send({"type": "order_paid", "order_id": order, "user_id": users[s[1] % len(users)],
                   "amount_cents": amount, "currency": "CNY", "items": items, "at": at})
@@ -83,7 +84,7 @@ def run_sequence(client, prefix, steps):
             withdrawal = (f"{prefix}w{n}", users[s[1] % len(users)], s[2])
             withdrawals.append(withdrawal)
             client.post("/v1/withdrawals", headers=MALL, json=dict(
-                zip(("withdrawal_id", "user_id", "amount_cents"), withdrawal)))
+                zip(("withdrawal_id", "user_id", "amount_cents"), withdrawal, strict=True)))
     return events, withdrawals, settled
 
 
@@ -129,7 +130,7 @@ def test_money_invariants_hold_for_any_sequence(client, steps):
         assert answer.json()["accepted"] == 0 and not answer.json()["rejected"]
     for withdrawal in withdrawals:
         client.post("/v1/withdrawals", headers=MALL, json=dict(
-            zip(("withdrawal_id", "user_id", "amount_cents"), withdrawal)))
+            zip(("withdrawal_id", "user_id", "amount_cents"), withdrawal, strict=True)))
     for order_id in {r["order_id"] for r in row["rebates"]}:
         client.post(f"/v1/orders/{order_id}/payouts", headers=MALL)
     for as_of in settled:

@@ -387,7 +387,8 @@ def test_an_analyst_ends_a_signal_hold_with_a_decision_on_the_user(client, ids):
     assert _payouts(client, ids("o2")) == [(1, cents // 2, "held", "risk_hold")]
 
     dismissed = _decide_user(client, second, "dismiss", "her own second phone, checked")
-    assert (dismissed["rebates_changed"], dismissed["cleared"], dismissed["hold"]) == (1, True, None)
+    assert (dismissed["rebates_changed"], dismissed["cleared"],
+            dismissed["hold"]) == (1, True, None)
     # Back where it would be: the 2026-03 order's return window is long past, and no
     # settlement run has credited anything paid in 2026.
     [(_, amount, status, reason)] = _payouts(client, ids("o2"))
@@ -401,7 +402,8 @@ def test_an_analyst_ends_a_signal_hold_with_a_decision_on_the_user(client, ids):
     confirmed = _decide_user(client, second, "confirm", "the same person is farming")
     assert confirmed["rebates_changed"] == 2 and confirmed["hold"] == f"user:{second}"
     for order in ("o2", "o3"):
-        assert [(s, r) for _, _, s, r in _payouts(client, ids(order))] == [("void", "ring_confirmed")]
+        states = [(s, r) for _, _, s, r in _payouts(client, ids(order))]
+        assert states == [("void", "ring_confirmed")]
     last = [make_order(ids("o4"), second, at="2026-03-06T10:00:00+08:00")]
     assert client.post("/v1/events", json=last, headers=auth("mall")).json()["accepted"] == 1
     assert [(s, r) for _, _, s, r in _payouts(client, ids("o4"))] == [("void", "ring_confirmed")]
@@ -410,7 +412,8 @@ def test_an_analyst_ends_a_signal_hold_with_a_decision_on_the_user(client, ids):
     check = ledger.check()
     assert (check["total"], check["unbalanced"], check["negative_buckets"]) == (0, 0, 0)
     entries = trail.page(0, 100_000)
-    decided = [(e["action"], e["after"]["note"]) for e in entries if e["target"] == f"user:{second}"]
+    decided = [(e["action"], e["after"]["note"]) for e in entries
+               if e["target"] == f"user:{second}"]
     assert sorted(decided) == [("risk.user.confirm", "the same person is farming"),
                                ("risk.user.dismiss", "her own second phone, checked")]
     missing = client.post(f"/v1/risk/users/{ids('nobody')}/decision", headers=auth("risk"),

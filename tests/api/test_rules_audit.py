@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from graph.audit import trail
 from graph import db
+from graph.audit import trail
 from graph.ingest.batch import ingest_raw
 from graph.money.rebates import compute_rebates
 from tests.conftest import auth

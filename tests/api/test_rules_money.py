@@ -1,8 +1,8 @@
 """Rules meeting money: level bonuses in real payouts, retiring a rule, and the what-if
 simulation (which writes nothing)."""
 
-from graph.audit import trail
 from graph import db
+from graph.audit import trail
 from graph.ingest.batch import ingest_raw
 from graph.money.rebates import compute_rebates
 from tests.conftest import auth
@@ -49,7 +49,8 @@ def test_a_retired_rule_stops_paying_and_the_change_is_audited(client, ids):
     assert actions[-1] == ("rule.retire", {"status": "active"}, {"status": "retired"})
 
 
-def test_simulation_compares_a_draft_with_the_rules_in_force_and_writes_nothing(client, clean_graph, ids):
+def test_simulation_compares_a_draft_with_the_rules_in_force_and_writes_nothing(
+        client, clean_graph, ids):
     category = "sim-" + ids("c")[-8:]
     at = "2023-01-05T10:00:00+08:00"
     ingest_raw([make_user(ids("a")), make_user(ids("b"), ids("a")), make_user(ids("c"), ids("b")),
@@ -68,7 +69,8 @@ def test_simulation_compares_a_draft_with_the_rules_in_force_and_writes_nothing(
     assert result["per_tier_cents"] == [2500 + 666, 1050, 0]
     assert result["vs_current_cents"] == (2500 + 666 + 1050) - (1500 + 333 + 750)
     assert db.read_query("testing.counts_by_prefix", prefix=ids(""))[0] == before
-    assert ids("draft") not in {r["id"] for r in client.get("/v1/rules", headers=ADMIN).json()["rules"]}
+    rules = client.get("/v1/rules", headers=ADMIN).json()["rules"]
+    assert ids("draft") not in {r["id"] for r in rules}
     over = client.post("/v1/rules/simulate", headers=ADMIN, json={
         "rule": {**draft, "tiers": [1000, 500, 200, 100]}, "from": "2023-01-05T00:00:00Z",
         "to": "2023-01-06T00:00:00Z"})
@@ -108,7 +110,8 @@ def test_an_excluded_category_pays_no_tier_and_says_why(client, ids):
     rule = {"id": ids("r"), "tiers": [0], "category": category}
     assert client.post("/v1/rules", headers=ADMIN, json=rule).status_code == 201
     chain = [ids(n) for n in "abc"] + [ids("buyer")]
-    events = [make_user(chain[0])] + [make_user(u, up) for up, u in zip(chain, chain[1:])]
+    events = [make_user(chain[0])] + [make_user(u, up)
+                                      for up, u in zip(chain, chain[1:], strict=False)]
     events += [make_order(ids("only"), chain[3], [(category, 10000)]),
                make_order(ids("mixed"), chain[3], [(category, 10000), ("home", 10000)])]
     assert client.post("/v1/events", headers=MALL, json=events).json()["accepted"] == 6
@@ -132,7 +135,8 @@ def test_a_disabled_inviter_earns_void_rebates_until_enabled(client, ids):
                        json={"reason": "left the programme"}).status_code == 403
     assert client.post(f"/v1/users/{ids('nobody')}/disable", headers=ADMIN,
                        json={"reason": "left the programme"}).status_code == 404
-    answer = client.post(f"/v1/users/{b}/disable", headers=ADMIN, json={"reason": "left the programme"})
+    answer = client.post(f"/v1/users/{b}/disable", headers=ADMIN,
+                         json={"reason": "left the programme"})
     assert answer.status_code == 200 and answer.json()["disabled"] is True
     assert client.post("/v1/events", headers=MALL, json=events[4:5]).json()["accepted"] == 1
     rows = client.post(f"/v1/orders/{ids('o1')}/payouts", headers=MALL).json()["rebates"]

@@ -2,10 +2,10 @@
 
 import pytest
 
-from graph.audit import trail
 from graph import db
-from graph.users import pii
+from graph.audit import trail
 from graph.settings import get_settings
+from graph.users import pii
 from tests.conftest import auth
 from tests.factories import make_user
 
@@ -38,10 +38,12 @@ def test_users_are_found_by_phone_through_the_keyed_hash(client, ids):
 def test_clear_phone_is_admin_only_needs_a_reason_and_is_audited(client, ids):
     register(client, ids("u"))
     path = f"/v1/users/{ids('u')}/phone"
-    assert client.get(path, params={"reason": "customer dispute 42"}, headers=MALL).status_code == 403
+    assert client.get(path, params={"reason": "customer dispute 42"},
+                      headers=MALL).status_code == 403
     assert client.get(path, headers=ADMIN).status_code == 422
     reason = "dispute 42'}) DETACH DELETE n //"  # stored as plain data, never as Cypher
-    answer = client.get(path, params={"reason": reason}, headers={**ADMIN, "X-Request-ID": ids("q")})
+    answer = client.get(path, params={"reason": reason},
+                        headers={**ADMIN, "X-Request-ID": ids("q")})
     assert answer.status_code == 200 and answer.json()["phone"] == PHONE
     entry = [e for e in trail.page(0, 100_000) if e["target"] == f"user:{ids('u')}"][-1]
     assert (entry["action"], entry["after"], entry["request_id"]) == (

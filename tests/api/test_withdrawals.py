@@ -36,7 +36,8 @@ def withdraw(client, withdrawal_id, user_id, cents):
         "withdrawal_id": withdrawal_id, "user_id": user_id, "amount_cents": cents})
 
 
-@pytest.mark.parametrize(("cents", "reason"), [(99, "below_minimum"), (10_001, "insufficient_balance")])
+@pytest.mark.parametrize(("cents", "reason"),
+                         [(99, "below_minimum"), (10_001, "insufficient_balance")])
 def test_refusals_are_explicit_and_change_nothing(client, ids, cents, reason):
     user = funded_user(client, ids, 1000)  # 10,000 cents available
     before = cash(client, user)
@@ -131,9 +132,11 @@ def test_a_refund_after_withdrawal_leaves_a_debt_that_later_rebates_pay_first(cl
               "amount_cents": 100_000, "at": "2025-06-20T10:00:00+08:00"}
     assert client.post("/v1/events", headers=MALL, json=[refund]).json()["accepted"] == 1
     balance = cash(client, user)
-    assert (balance["available"], balance["credited"], balance["withdrawn"]) == (-10_000, 10_000, 10_000)
+    assert (balance["available"], balance["credited"],
+            balance["withdrawn"]) == (-10_000, 10_000, 10_000)
     [rebate] = client.get(f"/v1/users/{user}/rebates", headers=MALL).json()["rebates"]
-    assert (rebate["amount_cents"], rebate["status"], rebate["reason"]) == (0, "credited", "order_refunded")
+    assert (rebate["amount_cents"], rebate["status"],
+            rebate["reason"]) == (0, "credited", "order_refunded")
     owed = withdraw(client, ids("w2"), user, 100)
     assert owed.status_code == 422 and owed.json()["reason"] == "insufficient_balance"
 

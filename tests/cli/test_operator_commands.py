@@ -7,14 +7,14 @@ import re
 import subprocess
 import sys
 
-from graph.users import apikeys, pii
-from graph.audit import trail
 from graph import db
-from graph.risk import reads
-from graph.money import rebates
-from lab.demo_mall import demo_mall
+from graph.audit import trail
 from graph.ingest.batch import ingest_raw
+from graph.money import rebates
+from graph.risk import reads
 from graph.settings import get_settings
+from graph.users import apikeys, pii
+from lab.demo_mall import demo_mall
 from tests.factories import make_user
 
 

@@ -5,10 +5,10 @@ log, and entries appended while the store is down are sealed once it is back."""
 import pytest
 import redis
 
-from infra import stack
-from graph.audit import seals, trail
 from graph import db
+from graph.audit import seals, trail
 from graph.settings import get_settings
+from infra import stack
 from tests.conftest import NOT_LOCAL, auth
 from tests.factories import make_audited_rules
 
@@ -70,7 +70,8 @@ def test_entries_appended_while_the_store_is_down_are_sealed_when_it_is_back(
     assert stack.stop_service(paths, "audit")
     try:
         answer = client.post("/v1/rules", headers=auth("admin"),
-                             json={"id": ids("while-down"), "tiers": [150], "category": "audit-test"})
+                             json={"id": ids("while-down"), "tiers": [150],
+                                   "category": "audit-test"})
         assert answer.status_code == 201  # the change is not refused for want of a seal
         assert "cannot verify" in trail.verify()["problem"]
     finally:

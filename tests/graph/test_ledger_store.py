@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from graph import db
-from graph.money import ledger, rebates
 from graph.ingest.batch import ingest_raw
+from graph.money import ledger, rebates
 from tests.factories import make_chain, make_order
 
 # Paid after every as_of the tests settle at (and after today's beat run): no settlement

@@ -50,7 +50,8 @@ EXAMPLES = [
                          ids=[e[0] for e in EXAMPLES])
 def test_worked_examples(title, items, rules, uplines, cap, expected):
     order = [Item(sku=f"s{n}", category=c, amount_cents=a) for n, (c, a) in enumerate(items)]
-    paid = {(t.tier, t.kind): t.amount_cents for t in tier_amounts(order, uplines, rules, PAID, cap)}
+    paid = {(t.tier, t.kind): t.amount_cents
+            for t in tier_amounts(order, uplines, rules, PAID, cap)}
     assert paid == expected
 
 
@@ -102,5 +103,6 @@ def test_a_rule_pays_orders_paid_before_it_was_retired_and_none_after():
     retired = Rule(id="campaign", tiers=(3000,), category="beauty",
                    retired_at=datetime(2026, 3, 1, 12, tzinfo=UTC))
     item = Item(sku="s", category="beauty", amount_cents=100)
-    assert resolve_rule(item, [DEFAULT_RULE, retired], datetime(2026, 3, 1, 11, tzinfo=UTC)).id == "campaign"
-    assert resolve_rule(item, [DEFAULT_RULE, retired], datetime(2026, 3, 1, 12, tzinfo=UTC)).id == "default"
+    rules = [DEFAULT_RULE, retired]
+    assert resolve_rule(item, rules, datetime(2026, 3, 1, 11, tzinfo=UTC)).id == "campaign"
+    assert resolve_rule(item, rules, datetime(2026, 3, 1, 12, tzinfo=UTC)).id == "default"

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from infra import stack
 from graph import db
-from graph.money import ledger
 from graph.ingest.batch import ingest_raw
+from graph.money import ledger
 from graph.settings import get_settings
+from infra import stack
 from tests.conftest import NOT_LOCAL, auth
 from tests.factories import make_chain, make_order, make_user
 from workers.app import app as celery_app

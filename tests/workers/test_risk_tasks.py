@@ -2,9 +2,9 @@
 GET /v1/jobs/{id} shows while a run is in hand), against the real Neo4j and Redis."""
 
 from graph import jobs
+from graph.ingest.batch import ingest_raw
 from graph.money import rebates
 from lab.demo_mall import demo_mall
-from graph.ingest.batch import ingest_raw
 from workers.tasks.risk import detect
 
 
