@@ -10,13 +10,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from kombu.exceptions import OperationalError as QueueUnavailable
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.errors import DomainError
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+RETRY_AFTER = {"Retry-After": "5"}  # a dependency down: seconds before a retry is worth it
 TYPE_BASE = "https://tiergraph.dev/problems/"
 
 _TITLES = {
@@ -118,7 +122,18 @@ def install(app: FastAPI) -> None:
         log.warning("Neo4j unavailable: %s", exc)
         return problem_response(503, "database-unavailable",
                                 "the graph database is unavailable; nothing was stored, retry",
-                                headers={"Retry-After": "5"})
+                                headers=RETRY_AFTER)
+
+    @app.exception_handler(RedisConnectionError)
+    @app.exception_handler(RedisTimeoutError)
+    @app.exception_handler(QueueUnavailable)
+    async def _redis_down(_: Request, exc: Exception) -> JSONResponse:
+        # Redis holds the task queue, jobs, locks and the audit seals. Nothing was
+        # acknowledged: the caller retries with the same ids, and replays are harmless.
+        log.warning("Redis unavailable: %s", exc)
+        return problem_response(503, "redis-unavailable",
+                                "a Redis service (task queue, jobs, locks or audit store) is "
+                                "unavailable; retry", headers=RETRY_AFTER)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -5,7 +5,9 @@ fraction and a stage name while a worker works on it, and ends `succeeded` with 
 result or `failed` with the error. GET /v1/jobs/{id} reads it.
 """
 
+import contextlib
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,13 +58,43 @@ def lock(name: str, timeout_seconds: int = 4 * 3600) -> Any:
 
 def create(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """A new queued job (the current one of its kind)."""
+    job = _new(kind, params)
+    _make_current(kind, job["job_id"])
+    return job
+
+
+def start(kind: str, params: dict[str, Any], send: Callable[[str], None]) -> dict[str, Any]:
+    """The live job of `kind` if there is one, else a new one that `send(job_id)` queues.
+
+    The new job becomes the current one of its kind only once it was sent: a job whose send
+    failed is marked failed (when Redis still answers) and the error raised, so it never
+    stands queued in the way of the next start."""
+    under_way = running(kind)
+    if under_way is not None:
+        return under_way
+    job = _new(kind, params)
+    try:
+        send(job["job_id"])
+    except Exception as error:
+        with contextlib.suppress(redis.RedisError):
+            update(job["job_id"], status="failed",
+                   error=f"could not be queued: {str(error)[:200]}")
+        raise
+    _make_current(kind, job["job_id"])
+    return job
+
+
+def _new(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     job: dict[str, Any] = {
         "job_id": uuid.uuid4().hex, "kind": kind, "status": "queued", "params": params,
         "progress": 0.0, "stage": None, "result": None, "error": None,
         "created_at": datetime.now(UTC).isoformat(), "finished_at": None}
     _save(job)
-    _client().set(f"tiergraph:job-current:{kind}", job["job_id"], ex=TTL_SECONDS)
     return job
+
+
+def _make_current(kind: str, job_id: str) -> None:
+    _client().set(f"tiergraph:job-current:{kind}", job_id, ex=TTL_SECONDS)
 
 
 def get(job_id: str) -> dict[str, Any] | None:

@@ -1,14 +1,18 @@
-// Stores the users of $rows {user_id, invited_by, at, level, phone_enc, phone_hash, fp} not
-// stored yet ($token), each bound to its inviter. Returns created.
+// Stores the users of $rows {index, user_id, invited_by, at, level, phone_enc, phone_hash, fp}
+// not stored yet ($token), under their inviters; found: the rows another writer stored first.
 UNWIND $rows AS row
 WITH row {.*, at: datetime(row.at)} AS r
 MERGE (u:User {id: r.user_id})
   ON CREATE SET u.registered_at = r.at, u.level = r.level, u.phone_enc = r.phone_enc,
                 u.phone_hash = r.phone_hash, u.fp = r.fp, u.created_tx = $token
-WITH r, u WHERE u.created_tx = $token
-REMOVE u.created_tx
-WITH r, u
-OPTIONAL MATCH (inviter:User {id: r.invited_by})
+WITH r, u, coalesce(u.created_tx = $token, false) AS created
+FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END | REMOVE u.created_tx)
+WITH r, u, created
+OPTIONAL MATCH (inviter:User {id: r.invited_by}) WHERE created
 FOREACH (_ IN CASE WHEN inviter IS NULL THEN [] ELSE [1] END |
   CREATE (inviter)-[:INVITED {at: r.at}]->(u))
-RETURN count(*) AS created
+WITH r, u, created
+OPTIONAL MATCH (bound:User)-[:INVITED]->(u) WHERE NOT created
+RETURN count(CASE WHEN created THEN 1 END) AS created,
+       collect(CASE WHEN NOT created THEN {kind: 'user', index: r.index, id: r.user_id,
+               same: u.fp = r.fp, inviter: r.invited_by, stored_inviter: bound.id} END) AS found

@@ -7,7 +7,10 @@ A batch is handled in three steps:
 3. write the good ones in one transaction, a few UNWIND statements per event type
    (`store.write`).
 The answer is given only after that transaction committed, so an acknowledged event is
-durable. Replays are recognised by content fingerprint and change nothing.
+durable. Replays are recognised by content fingerprint and change nothing. The write compares
+too: an entry another batch stored between this one's check and its write is found by the
+write statement, which then writes nothing for it, and the event becomes a replay or a
+refusal by what the stored entry holds (`checks.found_outcome`), whatever the interleaving.
 """
 
 from collections.abc import Sequence
@@ -105,8 +108,12 @@ def checked(events: list[tuple[int, Any]], parse_rejections: list[Rejection],
 
 
 def finished(result: IngestResult, created: dict[str, Any]) -> IngestResult:
-    """Step 3's answer folded in: a row another writer stored first (between our read and
-    write) is a replay now."""
+    """Step 3's answer folded in: an entry another writer stored first (between our check and
+    our write) is judged by what it holds, a replay or a refusal; a session stored first is a
+    replay (its id is its content)."""
+    for found in created["found"]:
+        result.accepted -= 1
+        result.count(found["index"], checks.found_outcome(found))
     raced = result.accepted - created["total"]
     result.accepted -= raced
     result.duplicates += raced

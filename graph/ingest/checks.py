@@ -1,6 +1,7 @@
 """Step 2 of a batch: each event checked, in batch order, against the stored state plus what
 the batch's earlier events add. An accepted event extends that state and adds its rows to
-the plan; a replay is a duplicate; anything else is refused with a reason.
+the plan; a replay is a duplicate; anything else is refused with a reason. An accepted event
+whose entry another batch stored before the write is judged again by `found_outcome`.
 """
 
 from collections.abc import Callable
@@ -39,11 +40,39 @@ def check_events(events: list[tuple[int, Any]], stored: Stored,
         check = CHECKS.get(type(e))
         if check is None:  # pragma: no cover - parse_event only yields the five types
             raise TypeError(type(e))
-        outcomes.append((index, check(e, stored, plan)))
+        outcomes.append((index, check(e, index, stored, plan)))
     return outcomes
 
 
-def _check_user(e: UserRegistered, stored: Stored, plan: Plan) -> Outcome:
+def found_outcome(found: dict[str, Any]) -> Outcome:
+    """What an accepted event turns out to be when its write finds the entry stored by another
+    batch since the check (`found`, as the write statement returns it): a replay when the
+    stored content is the same, else refused as the check would refuse it now."""
+    kind, entry_id = found["kind"], found["id"]
+    if kind == "completion":
+        if _instant(found["completed_at"]) == _instant(found["at"]):
+            return Verdict.DUPLICATE
+        return _completed_before(entry_id, found["completed_at"])
+    if found["same"]:
+        return Verdict.DUPLICATE
+    if kind == "user":
+        if found["inviter"] != found["stored_inviter"]:
+            return _inviter_conflict(entry_id, found["stored_inviter"])
+        return Refused("conflict", f"user {entry_id} is already registered with other details")
+    return Refused("conflict", f"{kind} {entry_id} is already stored with other content")
+
+
+def _inviter_conflict(user_id: str, inviter: str | None) -> Refused:
+    return Refused("inviter_conflict", f"user {user_id} is already bound to inviter "
+                                       f"{inviter or '(none)'}; an invite binding is permanent")
+
+
+def _completed_before(order_id: str, at: datetime | str) -> Refused:
+    return Refused("conflict",
+                   f"order {order_id} is already completed at {_instant(at).isoformat()}")
+
+
+def _check_user(e: UserRegistered, index: int, stored: Stored, plan: Plan) -> Outcome:
     fp = e.fingerprint()
     existing = stored.users.get(e.user_id)
     if existing is not None:
@@ -55,16 +84,14 @@ def _check_user(e: UserRegistered, stored: Stored, plan: Plan) -> Outcome:
             return Refused("invite_cycle",
                            f"binding {e.user_id} under {e.invited_by} would close an invite cycle")
         if e.invited_by != existing["invited_by"]:
-            return Refused("inviter_conflict",
-                           f"user {e.user_id} is already bound to inviter "
-                           f"{existing['invited_by'] or '(none)'}; an invite binding is permanent")
+            return _inviter_conflict(e.user_id, existing["invited_by"])
         return Refused("conflict", f"user {e.user_id} is already registered with other details")
     if e.invited_by and e.invited_by not in stored.users:
         return Refused("unknown_inviter", f"inviter {e.invited_by} is not a registered user")
     stored.users[e.user_id] = {"id": e.user_id, "fp": fp, "invited_by": e.invited_by,
                                "in_batch": True}
     plan.users.append({
-        "user_id": e.user_id, "invited_by": e.invited_by, "at": e.at.isoformat(),
+        "index": index, "user_id": e.user_id, "invited_by": e.invited_by, "at": e.at.isoformat(),
         "level": e.level, "phone_enc": encrypt(e.phone) if e.phone else None,
         "phone_hash": lookup_hash(e.phone) if e.phone else None, "fp": fp,
     })
@@ -90,7 +117,7 @@ def _would_cycle(user_id: str, inviter_id: str, stored: Stored) -> bool:
     return bool(rows and rows[0]["cycle"])
 
 
-def _check_session(e: Session, stored: Stored, plan: Plan) -> Outcome:
+def _check_session(e: Session, index: int, stored: Stored, plan: Plan) -> Outcome:
     if e.user_id not in stored.users:
         return Refused("unknown_user", f"user {e.user_id} is not registered")
     key = e.fingerprint()
@@ -102,7 +129,7 @@ def _check_session(e: Session, stored: Stored, plan: Plan) -> Outcome:
     return Verdict.ACCEPTED
 
 
-def _check_order(e: OrderPaid, stored: Stored, plan: Plan) -> Outcome:
+def _check_order(e: OrderPaid, index: int, stored: Stored, plan: Plan) -> Outcome:
     fp = e.fingerprint()
     existing = stored.orders.get(e.order_id)
     if existing is not None:
@@ -114,8 +141,8 @@ def _check_order(e: OrderPaid, stored: Stored, plan: Plan) -> Outcome:
     stored.orders[e.order_id] = {"id": e.order_id, "fp": fp, "amount_cents": e.amount_cents,
                                  "refunded_cents": 0, "completed_at": None}
     plan.orders.append({
-        "order_id": e.order_id, "user_id": e.user_id, "amount_cents": e.amount_cents,
-        "at": e.at.isoformat(), "skus": [i.sku for i in e.items],
+        "index": index, "order_id": e.order_id, "user_id": e.user_id,
+        "amount_cents": e.amount_cents, "at": e.at.isoformat(), "skus": [i.sku for i in e.items],
         "categories": [i.category or "" for i in e.items],
         "item_amounts": [i.amount_cents for i in e.items],
         "device_id": e.device_id, "ip": e.ip, "payment_account": e.payment_account,
@@ -124,7 +151,7 @@ def _check_order(e: OrderPaid, stored: Stored, plan: Plan) -> Outcome:
     return Verdict.ACCEPTED
 
 
-def _check_refund(e: OrderRefunded, stored: Stored, plan: Plan) -> Outcome:
+def _check_refund(e: OrderRefunded, index: int, stored: Stored, plan: Plan) -> Outcome:
     fp = e.fingerprint()
     existing = stored.refunds.get(e.refund_id)
     if existing is not None:
@@ -141,22 +168,21 @@ def _check_refund(e: OrderRefunded, stored: Stored, plan: Plan) -> Outcome:
     plan.refund_basis.setdefault(e.order_id, order["refunded_cents"])
     order["refunded_cents"] += e.amount_cents
     stored.refunds[e.refund_id] = {"id": e.refund_id, "fp": fp}
-    plan.refunds.append({"refund_id": e.refund_id, "order_id": e.order_id,
+    plan.refunds.append({"index": index, "refund_id": e.refund_id, "order_id": e.order_id,
                          "amount_cents": e.amount_cents, "at": e.at.isoformat(), "fp": fp})
     return Verdict.ACCEPTED
 
 
-def _check_completion(e: OrderCompleted, stored: Stored, plan: Plan) -> Outcome:
+def _check_completion(e: OrderCompleted, index: int, stored: Stored, plan: Plan) -> Outcome:
     order = stored.orders.get(e.order_id)
     if order is None:
         return Refused("unknown_order", f"order {e.order_id} is not stored")
     if order["completed_at"] is not None:
         if _instant(order["completed_at"]) == e.at:
             return Verdict.DUPLICATE
-        return Refused("conflict", f"order {e.order_id} is already completed at "
-                                   f"{_instant(order['completed_at']).isoformat()}")
+        return _completed_before(e.order_id, order["completed_at"])
     order["completed_at"] = e.at
-    plan.completions.append({"order_id": e.order_id, "at": e.at.isoformat()})
+    plan.completions.append({"index": index, "order_id": e.order_id, "at": e.at.isoformat()})
     return Verdict.ACCEPTED
 
 
@@ -173,7 +199,7 @@ def _instant(value: datetime | str) -> datetime:
 
 
 # The check of each event type, by the event's class.
-CHECKS: dict[type, Callable[[Any, Stored, Plan], Outcome]] = {
+CHECKS: dict[type, Callable[[Any, int, Stored, Plan], Outcome]] = {
     UserRegistered: _check_user,
     Session: _check_session,
     OrderPaid: _check_order,

@@ -179,13 +179,45 @@ class Rejection(BaseModel):
     detail: str
 
 
+MAX_DEPTH = 8  # an event nests four levels (event, items, an item, a value): deeper is a probe
+MAX_DETAIL = 400  # a refusal's detail is a sentence, whatever the event held
+
+
+def _shown(value: Any) -> str:
+    """A value as a refusal may quote it: a string cut to 40 characters, anything else by its
+    JSON kind only (never its text, which may be deep or huge)."""
+    if isinstance(value, str):
+        return repr(value[:40])
+    if value is None or isinstance(value, bool):
+        return orjson.dumps(value).decode()
+    kinds = {int: "a number", float: "a number", list: "a list", dict: "an object"}
+    return next((name for kind, name in kinds.items() if isinstance(value, kind)), "a value")
+
+
+def _too_deep(raw: dict[str, Any]) -> str | None:
+    """The first field of an event whose value nests beyond MAX_DEPTH levels, or None. The
+    walk keeps its own stack (no recursion), so no nesting the JSON parser lets through
+    can exhaust Python's."""
+    for key, value in raw.items():
+        stack = [(value, 2)]
+        while stack:
+            item, depth = stack.pop()
+            if not isinstance(item, list | dict):
+                continue
+            if depth > MAX_DEPTH:
+                return key if isinstance(key, str) else _shown(key)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return None
+
+
 def _describe(error: ValidationError) -> str:
     parts = []
-    for e in error.errors(include_url=False)[:5]:
-        where = ".".join(str(p) for p in e["loc"][1:] if p != "function-after") or "event"
+    for e in error.errors(include_url=False, include_input=False)[:5]:
+        where = ".".join(str(p)[:40] for p in e["loc"][1:] if p != "function-after") or "event"
         message = e["msg"].removeprefix("Value error, ")
         parts.append(f"{where}: {message}")
-    return "; ".join(parts)
+    return "; ".join(parts)[:MAX_DETAIL]
 
 
 def parse_event(index: int, raw: Any) -> Any:
@@ -193,16 +225,21 @@ def parse_event(index: int, raw: Any) -> Any:
     if not isinstance(raw, dict):
         return Rejection(index=index, reason="invalid_event", detail="an event is a JSON object")
     kind = raw.get("type")
-    if kind not in EVENT_TYPES:
+    if not isinstance(kind, str) or kind not in EVENT_TYPES:
         return Rejection(
             index=index,
             reason="unknown_type",
-            detail=f"type must be one of {', '.join(EVENT_TYPES)}; got {str(kind)[:40]!r}",
+            detail=f"type must be one of {', '.join(EVENT_TYPES)}; got {_shown(kind)}",
         )
+    deep = _too_deep(raw)
+    if deep is not None:
+        return Rejection(index=index, reason="invalid_event",
+                         detail=f"{deep[:40]}: nested deeper than {MAX_DEPTH} levels")
     try:
         return _adapter.validate_python(raw)
     except ValidationError as error:
-        if any(isinstance(e.get("ctx", {}).get("error"), SelfInvite) for e in error.errors()):
+        if any(isinstance(e.get("ctx", {}).get("error"), SelfInvite)
+               for e in error.errors(include_input=False)):
             return Rejection(index=index, reason="self_invite", detail=_describe(error))
         return Rejection(index=index, reason="invalid_event", detail=_describe(error))
 

@@ -34,7 +34,7 @@ def ingest_lines(
 
 
 class _EarlierFailed(Exception):
-    """The chunk before this one was not written; this one must be checked again."""
+    """The chunk before this one was not written as checked; this one must be checked again."""
 
 
 @dataclass
@@ -59,14 +59,18 @@ def _pipelined(lines: list[bytes], chunk: int,
       buyer or order. (Writing independent chunks at once was measured too: their deadlocks
       on shared identifiers cost what the second writer gained, docs/design.md.)
     - results are reported in chunk order. A chunk whose write was refused as stale, or came
-      after one that failed, is checked and written again on its own; any other failure ends
-      the import once the write in flight finished (chunks are idempotent: run it again).
+      after one that failed or found entries stored meanwhile by another writer, is checked
+      and written again on its own; any other failure ends the import once the write in
+      flight finished (chunks are idempotent: run it again).
     """
     total = IngestResult()
     flying: deque[_InFlight] = deque()
 
     def write_after(earlier: "Future[dict[str, Any]] | None", plan: Plan) -> dict[str, Any]:
-        if earlier is not None and earlier.exception() is not None:
+        # An earlier chunk that failed, or whose write found entries another writer stored
+        # meanwhile, did not add what this chunk's check assumed it would.
+        if earlier is not None and (earlier.exception() is not None
+                                    or earlier.result()["found"]):
             raise _EarlierFailed()
         return store.write(plan)
 

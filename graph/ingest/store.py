@@ -55,7 +55,9 @@ def read(events: list[Any]) -> Stored:
 
 
 def write(plan: Plan) -> dict[str, Any]:
-    """Step 3: write `plan` in one transaction; the rows it created and the new order ids."""
+    """Step 3: write `plan` in one transaction. Answers `total`, the rows it created; `orders`,
+    the new order ids; and `found`, the users, orders, refunds and completions another batch
+    stored after the check, as the write found them (written over by nothing)."""
     return db.write(lambda tx: _write(tx, plan))
 
 
@@ -99,6 +101,7 @@ def _write(tx: ManagedTransaction, plan: Plan) -> dict[str, Any]:
     token = uuid.uuid4().hex
     total = 0
     new_orders: list[str] = []
+    found: list[dict[str, Any]] = []
 
     def batches(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [db.run(tx, name, rows=rows[start:start + size], token=token)[0]
@@ -112,6 +115,7 @@ def _write(tx: ManagedTransaction, plan: Plan) -> dict[str, Any]:
             raise Stale()
     for answer in batches("events.write_users", plan.users):
         total += answer["created"]
+        found.extend(answer["found"])
     for answer in batches("events.write_sessions", plan.sessions):
         total += answer["created"]
     # LOCK ORDER: writing a relationship locks both its nodes until the commit. The API's
@@ -123,6 +127,7 @@ def _write(tx: ManagedTransaction, plan: Plan) -> dict[str, Any]:
     by_buyer = sorted(plan.orders, key=lambda r: (r["user_id"], r["order_id"]))
     for answer in batches("events.write_orders", by_buyer):
         new_orders.extend(answer["ids"])
+        found.extend(answer["found"])
     total += len(new_orders)
     # Each link kind is its own simple statement: fewer eager barriers than one big one.
     created = set(new_orders)
@@ -133,11 +138,14 @@ def _write(tx: ManagedTransaction, plan: Plan) -> dict[str, Any]:
         linked = sorted((r for r in orders if r[key] is not None),
                         key=itemgetter(key, "order_id"))
         batches(name, linked)
+    # completions lock their orders, in id order like every other lock
+    completions = sorted(plan.completions, key=itemgetter("order_id"))
     for name, rows in (("events.write_refunds", plan.refunds),
-                       ("events.write_completions", plan.completions)):
+                       ("events.write_completions", completions)):
         for answer in batches(name, rows):
             total += answer["created"]
+            found.extend(answer["found"])
     if plan.refunds:  # their rebates shrink in the same transaction as the refund lands
         refunded = sorted({r["order_id"] for r in plan.refunds})
         apply_refunds(tx, refunded, datetime.now(UTC), token)
-    return {"total": total, "orders": new_orders}
+    return {"total": total, "orders": new_orders, "found": found}

@@ -1,12 +1,15 @@
 """POST /v1/events and POST /v1/users against the real Neo4j: chains, replays, bad events."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from graph import db
+from graph.settings import get_settings
 from tests.conftest import auth
 from tests.factories import make_chain, make_order, make_session, make_user
 
-MALL = auth("mall")
+MALL, ADMIN = auth("mall"), auth("admin")
 
 
 def post(client, events):
@@ -187,3 +190,26 @@ def test_downline_counts_per_tier_and_pages(client, ids):
     assert answer["total"] == 15
     assert [m["user_id"] for m in answer["members"]] == [ids("a0"), ids("a1"), ids("a2"),
                                                         ids("a0b0")]
+
+
+def test_an_order_dated_years_back_waits_out_the_return_window_from_its_receipt(client, ids):
+    chain = [ids(f"c{n}") for n in range(2)]
+    sent = datetime.now(UTC)
+    post(client, make_chain(chain) + [make_order(ids("o"), chain[1], at="2019-06-02T10:00:00Z")])
+    received = datetime.now(UTC)
+    rebates = client.post(f"/v1/orders/{ids('o')}/payouts", headers=MALL).json()["rebates"]
+    assert [r["status"] for r in rebates] == ["pending"]
+
+    run = client.post("/v1/settlement/run", headers=ADMIN,
+                      json={"as_of": received.isoformat(timespec="seconds")})
+    assert run.status_code == 200, run.text
+    again = client.post(f"/v1/orders/{ids('o')}/payouts", headers=MALL).json()["rebates"]
+    assert [r["status"] for r in again] == ["pending"]
+    # due a return window after the order arrived, as if it had been paid then
+    window = timedelta(days=get_settings().return_window_days)
+    due = db.read_query("settlement.due_confirm", as_of=received + window + timedelta(days=1),
+                        ids=[rebates[0]["rebate_id"]], limit=10,
+                        window_days=window.days)
+    assert [d["rebate_id"] for d in due] == [rebates[0]["rebate_id"]]
+    assert sent + window <= datetime.fromisoformat(due[0]["due"]) <= received + window
+

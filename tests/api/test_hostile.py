@@ -8,6 +8,7 @@ or stored as plain data; none is a 500, and none changes anything else in the gr
 from collections import Counter
 from urllib.parse import quote
 
+import orjson
 import pytest
 
 from graph import db
@@ -215,6 +216,45 @@ def test_nesting_inside_an_event_refuses_that_event_only(client, ids):
     assert result["accepted"] == 1
     assert [(r["index"], r["reason"]) for r in result["rejected"]] == [(1, "invalid_event")]
     assert result["rejected"][0]["detail"].startswith("user_id: ")
+
+
+def deep_value(levels: int, in_object: bool) -> bytes:
+    """A JSON value `levels` lists (or objects) deep, as raw bytes."""
+    if in_object:
+        return b'{"a":' * levels + b'"x"' + b"}" * levels
+    return b"[" * levels + b'"x"' + b"]" * levels
+
+
+# 1,000 levels inside an event inside the batch: within the JSON parser's limit of 1,024
+@pytest.mark.parametrize("in_object", [False, True], ids=["lists", "objects"])
+@pytest.mark.parametrize(("field", "reason", "detail"), [
+    ("type", "unknown_type", "type must be one of"),
+    ("user_id", "invalid_event", "user_id: nested deeper than"),
+    ("at", "invalid_event", "at: nested deeper than"),
+    ("surprise", "invalid_event", "surprise: nested deeper than"),
+])
+def test_a_field_nested_a_thousand_levels_deep_refuses_that_event(client, ids, in_object,
+                                                                  field, reason, detail):
+    good = orjson.dumps(make_user(ids("ok")))
+    bad = orjson.dumps({k: v for k, v in make_user(ids("deep")).items() if k != field})
+    bad = bad[:-1] + b',"' + field.encode() + b'":' + deep_value(1000, in_object) + b"}"
+    body = b"[" + good + b"," + bad + b"]"
+    answer = client.post("/v1/events", content=body,
+                         headers={**MALL, "Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["accepted"] == 1
+    assert [(r["index"], r["reason"]) for r in result["rejected"]] == [(1, reason)]
+    assert result["rejected"][0]["detail"].startswith(detail)
+    assert client.get(f"/v1/users/{ids('deep')}", headers=MALL).status_code == 404
+
+
+@pytest.mark.parametrize("in_object", [False, True], ids=["lists", "objects"])
+def test_a_registration_nested_a_thousand_levels_deep_is_a_422_problem(client, in_object):
+    body = b'{"at":"2026-03-01T10:00:00Z","user_id":' + deep_value(1000, in_object) + b"}"
+    answer = client.post("/v1/users", content=body,
+                         headers={**MALL, "Content-Type": "application/json"})
+    assert assert_problem(answer, 422)["detail"].startswith("user_id: nested deeper than")
 
 
 # --- numbers ------------------------------------------------------------------------------

@@ -86,6 +86,8 @@ def test_refunds_before_settlement_lower_or_void_pending_rebates(client, ids):
     assert statuses(client, ids("o2")) == [(1, 0, "void", "order_refunded")]
     assert cash(client, a) == {"pending": 666}
     # a void rebate is never confirmed or credited
+    post(client, [{"type": "order_completed", "order_id": ids(o),
+                   "at": "2025-06-25T10:00:00+08:00"} for o in ("o1", "o2")])
     settle(client, "2025-07-01T00:00:00+00:00")
     assert statuses(client, ids("o2")) == [(1, 0, "void", "order_refunded")]
     assert cash(client, a) == {"credited": 666, "available": 666}
