@@ -6,12 +6,17 @@ FROM python:3.11-slim
 # part of the installed distribution: the code must be imported from /app, not from
 # site-packages. PYTHONPATH puts /app ahead of site-packages for every process (uvicorn,
 # celery, the `tiergraph` command), whatever its working directory.
+# TIERGRAPH_ENV=production: a container refuses to start on the development secrets of
+# graph/settings.py (set TIERGRAPH_ENV=development to try the image on them).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app \
-    TIERGRAPH_DATA_DIR=/var/lib/tiergraph
+    TIERGRAPH_DATA_DIR=/var/lib/tiergraph \
+    TIERGRAPH_ENV=production \
+    TIERGRAPH_API_HOST=127.0.0.1 \
+    TIERGRAPH_API_PORT=8000
 
 WORKDIR /app
 
@@ -39,5 +44,8 @@ RUN groupadd --system --gid 10001 tiergraph \
 USER 10001:10001
 
 EXPOSE 8000
-# The API by default; docker-compose.yml sets the worker's and beat's commands.
-CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]
+# The API by default, on TIERGRAPH_API_HOST:TIERGRAPH_API_PORT: 127.0.0.1 unless the one who
+# runs the image says otherwise (docker-compose.yml sets 0.0.0.0 for the API alone, whose
+# port it publishes on the host's 127.0.0.1). docker-compose.yml sets the worker's and beat's
+# commands.
+CMD ["sh", "-c", "exec uvicorn api.main:app --host \"$TIERGRAPH_API_HOST\" --port \"$TIERGRAPH_API_PORT\" --no-access-log"]

@@ -28,7 +28,7 @@ def get_driver() -> Driver:
     s = get_settings()
     return GraphDatabase.driver(
         s.neo4j_uri,
-        auth=(s.neo4j_user, s.neo4j_password),
+        auth=(s.neo4j_user, s.neo4j_password.get_secret_value()),
         max_connection_pool_size=50,
         notifications_min_severity="OFF",
         # Deadlock retries start at 50 ms, not the default 1 s that idled a worker

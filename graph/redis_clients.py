@@ -51,7 +51,7 @@ def audit_admin(user: str) -> redis.Redis:
     settings = get_settings()
     url = urlparse(settings.audit_store_url)
     return _audit_admin(url.hostname or "127.0.0.1", url.port or 6379, user,
-                        settings.audit_admin_password)
+                        settings.audit_admin_password.get_secret_value())
 
 
 def answers(client: redis.Redis) -> bool:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from graph.settings import Settings
+from graph.settings import Settings, masked_url
+from infra import stack_auth
 
 ROOT = Path(__file__).resolve().parent.parent
 NEO4J_POM = ROOT / "infra" / "neo4j" / "pom.xml"
@@ -176,7 +177,8 @@ def _neo4j_conf(settings: Settings, paths: Paths) -> str:
         f"server.bolt.listen_address=127.0.0.1:{port}",
         "server.http.enabled=false",
         "server.https.enabled=false",
-        "dbms.security.auth_enabled=false",
+        # Auth on: user and password from TIERGRAPH_NEO4J_USER/PASSWORD (infra/stack_auth.py).
+        "dbms.security.auth_enabled=true",
         "server.directories.data=data",
         "server.directories.logs=logs",
         "server.directories.run=run",
@@ -189,9 +191,8 @@ def _neo4j_conf(settings: Settings, paths: Paths) -> str:
 
 
 def start_neo4j(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
-    """Start Neo4j from the jars unless it already runs; wait until Bolt answers."""
-    from graph import db
-
+    """Start Neo4j from the jars unless it already runs; wait until Bolt answers, and give a
+    store still on its initial password the configured one (infra/stack_auth.py)."""
     if running_pid(paths, "neo4j") is None:
         ensure_neo4j_jars(paths, say)
         home = paths.neo4j_home
@@ -205,7 +206,19 @@ def start_neo4j(settings: Settings, paths: Paths, say: Callable[[str], None] = p
                 f"--config-dir={(home / 'conf').resolve()}", "--console-mode"]
         say(f"starting Neo4j {NEO4J_VERSION} on {settings.neo4j_uri} (data in {home / 'data'})")
         _spawn(paths, "neo4j", argv, dict(os.environ))
-    _wait(db.ping, "Neo4j", 180, paths, "neo4j")
+    credentials = (settings.neo4j_uri, settings.neo4j_user,
+                   settings.neo4j_password.get_secret_value())
+    state = ["down"]
+
+    def answered() -> bool:
+        state[0] = stack_auth.bolt_state(*credentials)
+        return state[0] != "down"
+
+    _wait(answered, "Neo4j", 180, paths, "neo4j")
+    try:
+        stack_auth.ensure_neo4j_password(settings, state[0], say)
+    except stack_auth.CredentialsError as error:
+        raise StackError(str(error)) from None
 
 
 def _redis_ping(url: str) -> bool:
@@ -218,20 +231,28 @@ def _redis_ping(url: str) -> bool:
 
 
 def start_redis(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
-    """Start redis-server (append-only file on, so queued tasks survive a restart)."""
-    if running_pid(paths, "redis") is None:
-        if _redis_ping(settings.redis_url):
-            say(f"Redis already answers at {settings.redis_url}; using it")
-            return
-        server = ensure_redis_server()
-        rdir = paths.data / "redis"
-        rdir.mkdir(parents=True, exist_ok=True)
-        argv = [server, "--bind", "127.0.0.1", "--port", str(_port(settings.redis_url, 6379)),
-                "--dir", str(rdir.resolve()), "--appendonly", "yes", "--save", "",
-                "--daemonize", "no"]
-        say(f"starting Redis on {settings.redis_url}")
-        _spawn(paths, "redis", argv, dict(os.environ))
-        _wait(lambda: _redis_ping(settings.redis_url), "Redis", 30, paths, "redis")
+    """Start redis-server (append-only file on, so queued tasks survive a restart), with the
+    password of TIERGRAPH_REDIS_URL when it carries one."""
+    url = settings.redis_url
+    pid = running_pid(paths, "redis")
+    if pid is not None or _redis_ping(url):
+        if pid is None:
+            say(f"Redis already answers at {masked_url(url)}; using it")
+        if stack_auth.redis_open_without(url):  # it works, but anyone may use it
+            say(stack_auth.open_redis_message(url, pid))
+        return
+    server = ensure_redis_server()
+    rdir = paths.data / "redis"
+    rdir.mkdir(parents=True, exist_ok=True)
+    conf = rdir / "redis.conf"
+    conf.write_text("\n".join([
+        "# Written by tiergraph at each start; the password comes from TIERGRAPH_REDIS_URL.",
+        "bind 127.0.0.1", f"port {_port(url, 6379)}", f"dir {rdir.resolve()}",
+        "appendonly yes", 'save ""', "daemonize no", *stack_auth.redis_acl_lines(url), ""]))
+    conf.chmod(0o600)
+    say(f"starting Redis on {masked_url(url)}")
+    _spawn(paths, "redis", [server, str(conf.resolve())], dict(os.environ))
+    _wait(lambda: _redis_ping(url), "Redis", 30, paths, "redis")
 
 
 def start_audit_store(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:

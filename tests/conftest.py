@@ -22,13 +22,14 @@ STACK = stack_choice.choose(os.environ)
 NOT_LOCAL = STACK != "local"  # tests that stop and start local processes skip then
 os.environ.setdefault("TIERGRAPH_DATA_DIR", ".tiergraph/test")
 os.environ.setdefault("TIERGRAPH_NEO4J_URI", "bolt://127.0.0.1:7688")
-os.environ.setdefault("TIERGRAPH_REDIS_URL", "redis://127.0.0.1:6380/0")
+os.environ.setdefault("TIERGRAPH_REDIS_URL", "redis://:test-redis-password@127.0.0.1:6380/0")
 os.environ.setdefault("TIERGRAPH_AUDIT_STORE_URL",
                       "redis://tiergraph:test-audit-append@127.0.0.1:6391/0")
 os.environ.setdefault("TIERGRAPH_AUDIT_ADMIN_PASSWORD", "test-audit-admin")
 os.environ.setdefault("TIERGRAPH_NEO4J_HEAP", "768m")
 os.environ.setdefault("TIERGRAPH_NEO4J_PAGECACHE", "256m")
 os.environ.setdefault("TIERGRAPH_RATE_LIMIT_PER_MINUTE", "1000000")  # a test lowers it itself
+os.environ.setdefault("TIERGRAPH_RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "1000000")
 os.environ.setdefault(
     "TIERGRAPH_API_KEYS",
     "admin:test-admin,admin:test-admin-2,mall:test-mall,risk:test-risk,compliance:test-compliance",

@@ -53,7 +53,8 @@ def start_containers() -> tuple[list[Any], dict[str, str]]:
     from graph.settings import get_settings
 
     settings = get_settings()
-    neo4j = Neo4jContainer(NEO4J_IMAGE, password=settings.neo4j_password).start()
+    password = settings.neo4j_password.get_secret_value()
+    neo4j = Neo4jContainer(NEO4J_IMAGE, password=password).start()
     queue = RedisContainer(REDIS_IMAGE).start()
     audit = RedisContainer(REDIS_IMAGE).with_command(
         "redis-server --appendonly yes --appendfsync always").start()

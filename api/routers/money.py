@@ -1,10 +1,11 @@
 """Money a user sees (rebates, balances) and the operator's settlement run."""
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole
@@ -51,9 +52,20 @@ class BalanceOut(BaseModel):
     points: Buckets
 
 
+ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    # pydantic would read a number as seconds since 1970: as_of is ISO 8601 text only
+    if not isinstance(value, str) or not ISO_DATE_TIME.match(value):
+        raise ValueError("as_of must be an ISO 8601 time with an offset, "
+                         "e.g. 2026-01-02T10:00:00+08:00")
+    return value
+
+
 class SettlementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    as_of: Instant
+    as_of: Annotated[Instant, BeforeValidator(_iso_text)]
 
 
 class SettlementOut(BaseModel):
@@ -90,7 +102,8 @@ def get_balance(user_id: str, _: MallRole) -> dict[str, Any]:
 @router.post("/settlement/run", response_model=SettlementOut)
 async def run_settlement(body: SettlementIn, request: Request, role: AdminRole) -> dict[str, Any]:
     """Move everything due as of `as_of` (confirm, make payable, credit); a second run for the
-    same time moves nothing. The run is audited."""
+    same time moves nothing. The run is audited. An `as_of` later than now + 5 minutes is 422
+    `as-of-in-future`, more than ten years back 422 `as-of-too-old`."""
     return await run_in_threadpool(settlement.run, body.as_of, request.state.actor, role,
                                    request.state.request_id)
 
@@ -110,11 +123,13 @@ class ConversionOut(BaseModel):
 
 
 @router.post("/users/{user_id}/points/convert", status_code=201, response_model=ConversionOut)
-def convert_points(user_id: str, body: ConversionIn, response: Response,
-                   _: MallRole) -> dict[str, Any]:
+def convert_points(user_id: str, body: ConversionIn, request: Request, response: Response,
+                   role: MallRole) -> dict[str, Any]:
     """Convert available points into available cash at TIERGRAPH_POINTS_PER_YUAN; a replay
     of the same conversion_id answers 200 with what is stored."""
-    found, created = points.convert(body.conversion_id, user_id, body.points)
+    found, created = points.convert(body.conversion_id, user_id, body.points,
+                                    actor=request.state.actor, role=role,
+                                    request_id=request.state.request_id)
     if not created:
         response.status_code = 200
     return found

@@ -5,13 +5,20 @@ together, so a second or retried run moves nothing twice (docs/design.md, "Settl
 """
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph import db
 from graph.audit import trail
+from graph.errors import refused
 from graph.money import ledger
 from graph.settings import get_settings
+
+# How far a run's as_of may lie ahead of the server's clock: a caller's clock a little fast.
+FUTURE_SLACK = timedelta(minutes=5)
+# How far back it may lie. A run as of the past moves only what a run as of now would move
+# too, so the bound guards against a mistyped year, not against early money.
+PAST_LIMIT = timedelta(days=3653)  # ten years
 
 # (status from, status to, due query, ledger bucket from, ledger bucket to)
 STEPS = (
@@ -53,11 +60,29 @@ def _step(source: str, target: str, due_query: str, bucket_from: str, bucket_to:
             return total
 
 
+def check_as_of(as_of: datetime, now: datetime) -> None:
+    """Refuse (422) an `as_of` later than `now` + 5 minutes, unless
+    TIERGRAPH_ALLOW_FUTURE_AS_OF is set, or more than ten years before `now`."""
+    if as_of > now + FUTURE_SLACK and not get_settings().allow_future_as_of:
+        raise refused("as_of_in_future", (
+            f"as_of {as_of.isoformat()} is later than the server's clock plus 5 minutes "
+            f"({(now + FUTURE_SLACK).isoformat(timespec='seconds')}): settling as of a future "
+            "time would credit rebates before their return window and holds end; settle as "
+            "of now or earlier"))
+    if as_of < now - PAST_LIMIT:
+        raise refused("as_of_too_old", (
+            f"as_of {as_of.isoformat()} is more than ten years before the server's clock "
+            f"({now.isoformat(timespec='seconds')}): a mistyped year? A run as of now moves "
+            "everything due by then"))
+
+
 def run(as_of: datetime, actor: str, role: str, request_id: str | None = None,
         batch: int = 2000) -> dict[str, Any]:
-    """Move everything due as of `as_of`; counts per status reached. The run is marked and
-    audited (`actor`, `role`) in one transaction at its end; the moves before it are each
-    idempotent, so a run cut short is completed by the next."""
+    """Move everything due as of `as_of`; counts per status reached. An `as_of` the clock
+    does not allow is refused first (check_as_of). The run is marked and audited (`actor`,
+    `role`) in one transaction at its end; the moves before it are each idempotent, so a
+    run cut short is completed by the next."""
+    check_as_of(as_of, datetime.now(UTC))
     counts = {target: _step(source, target, query, b_from, b_to, as_of, batch)
               for source, target, query, b_from, b_to in STEPS}
     result = {"as_of": as_of.isoformat(), **counts}

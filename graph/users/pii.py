@@ -22,11 +22,11 @@ def _keys() -> dict[str, bytes]:
     """Every key that may open a value: the current one and those listed as old."""
     s = get_settings()
     keys = {}
-    for part in s.pii_old_keys.split(","):
+    for part in s.pii_old_keys.get_secret_value().split(","):
         key_id, sep, secret = part.strip().partition(":")
         if sep and key_id and secret:
             keys[key_id] = _derive(secret)
-    keys[s.pii_key_id] = _derive(s.pii_key)
+    keys[s.pii_key_id] = _derive(s.pii_key.get_secret_value())
     return keys
 
 
@@ -58,7 +58,7 @@ def decrypt(token: str) -> str:
 
 def lookup_hash(value: str) -> str:
     """Keyed hash used to find a user by phone without storing the phone in clear."""
-    key = _derive(get_settings().pii_hash_key)
+    key = _derive(get_settings().pii_hash_key.get_secret_value())
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 

@@ -2,7 +2,8 @@
 round trip without a driver, so that the benchmark can split a driver call's latency into
 the server's part and the Python driver's part (docs/benchmarks.md).
 
-It speaks just enough of the protocol: the handshake, HELLO and LOGON (no auth), and a RUN
+It speaks just enough of the protocol: the handshake, HELLO and LOGON (basic auth when
+credentials are given), and a RUN
 with PULL sent together; parameters may be None, bools, ints, strings, lists and maps. It
 reads the answer to the end (RUN's SUCCESS, the records, PULL's SUCCESS) without decoding
 the records, and raises on a FAILURE. It is not a driver: no pool, no retries, no routing,
@@ -54,7 +55,8 @@ def _message(tag: int, *fields: Any) -> bytes:
 class BareBolt:
     """One connection; `run(text, params)` sends RUN+PULL and waits for the whole answer."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, user: str | None = None,
+                 password: str | None = None) -> None:
         self.sock = socket.create_connection((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = b""
@@ -64,7 +66,10 @@ class BareBolt:
         self.sock.sendall(_message(0x01, {"user_agent": "tiergraph-bench/1",
                                           "bolt_agent": {"product": "tiergraph-bench/1"}}))
         self._expect(SUCCESS)
-        self.sock.sendall(_message(0x6A, {"scheme": "none"}))
+        auth: dict[str, Any] = {"scheme": "none"}
+        if user is not None:
+            auth = {"scheme": "basic", "principal": user, "credentials": password or ""}
+        self.sock.sendall(_message(0x6A, auth))
         self._expect(SUCCESS)
 
     def _next_tag(self) -> int:

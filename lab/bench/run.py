@@ -103,7 +103,8 @@ def run(users: int, orders: int, lookups: int, seed: int, keep: bool,
                                headers={"Authorization": "Bearer bench-mall"})
             # The server's and the loopback's share of a call, without any driver (BareBolt).
             where = urlparse(settings.neo4j_uri)
-            bare = BareBolt(where.hostname or "127.0.0.1", where.port or 7687)
+            bare = BareBolt(where.hostname or "127.0.0.1", where.port or 7687,
+                            settings.neo4j_user, settings.neo4j_password.get_secret_value())
             say("measuring lookups")
             suites = [
                 ("floor: bare Bolt socket, no driver, RETURN 1",

@@ -16,8 +16,10 @@ from tests.factories import make_chain
 def test_bare_bolt_reads_whole_answers_and_fails_loudly(graph, ids):
     names = [ids(n) for n in "abcde"]
     assert ingest_raw(make_chain(names)).accepted == 5
-    where = urlparse(get_settings().neo4j_uri)
-    bare = BareBolt(where.hostname, where.port)
+    settings = get_settings()
+    where = urlparse(settings.neo4j_uri)
+    bare = BareBolt(where.hostname, where.port, settings.neo4j_user,
+                    settings.neo4j_password.get_secret_value())
     try:
         assert bare.run(queries["admin.ping"], {}) == 1
         assert bare.run("UNWIND range(1, $n) AS x RETURN x", {"n": 300}) == 300
