@@ -26,6 +26,7 @@ def make_app() -> Celery:
         beat_schedule={
             "rebates-sweep": {"task": "rebates.sweep", "schedule": SWEEP_EVERY_SECONDS},
             "withdrawals-reconcile": {"task": "withdrawals.reconcile", "schedule": 60.0},
+            "withdrawals-expire": {"task": "withdrawals.expire", "schedule": 600.0},
             # entries a missing audit store left unsealed when they were appended
             "audit-seal": {"task": "audit.seal", "schedule": 30.0},
             # 02:00 in China (UTC+8): the daily T+N settlement run
