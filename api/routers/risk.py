@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import RiskRole
+from api.auth import RiskRole, ShownActor
 from graph import jobs
 from graph.errors import not_found
 from graph.risk import decisions, reads
@@ -64,11 +64,25 @@ class RingOut(RingSummary):
     held: dict[str, HeldMoney]
     detected_at: str | None
     decision: str | None
-    decided_by: str | None
+    decided_by: ShownActor | None  # a key's fingerprint only to admin
     decided_at: str | None
     note: str | None
     subgraph: Subgraph | None = None
     rebates_changed: int | None = None
+
+
+class DecisionMoney(BaseModel):
+    voided_cents: int
+    clawed_back_cents: int
+    debt_cents: int
+
+
+class RingDecisionOut(RingOut, DecisionMoney):
+    """The decided ring, with the money the decision moved: cash at the top level, each
+    kind (points in points) in `by_kind`."""
+
+    rebates_changed: int
+    by_kind: dict[str, DecisionMoney]
 
 
 class DecisionIn(BaseModel):
@@ -95,24 +109,23 @@ class UserRiskOut(BaseModel):
     cleared: bool
 
 
-class UserDecisionOut(UserRiskOut):
+class UserDecisionOut(UserRiskOut, DecisionMoney):
     decision: Literal["confirm", "dismiss"]
     rebates_changed: int
+    by_kind: dict[str, DecisionMoney]
 
 
 @router.post("/risk/detect", status_code=202, response_model=JobAccepted)
 def start_detection(request: Request, _: RiskRole,
                     body: DetectIn | None = None) -> dict[str, Any]:
     """Queue a ring-detection run; follow it at GET /v1/jobs/{job_id}. While one is queued
-    or running, the answer is that job (one run at a time)."""
-    from workers.app import app as celery
+    or running, the answer is that job (one run at a time). A 503 when it cannot be queued."""
+    from workers import enqueue
 
-    under_way = jobs.running("risk.detect")
-    if under_way is not None:
-        return {"job_id": under_way["job_id"], "status": under_way["status"]}
     seed = body.seed if body else 0
-    job = jobs.create("risk.detect", {"seed": seed})
-    celery.send_task("risk.detect", args=[job["job_id"], seed, request.state.actor])
+    actor = request.state.actor
+    job = jobs.start("risk.detect", {"seed": seed},
+                     lambda job_id: enqueue.send("risk.detect", [job_id, seed, actor]))
     return {"job_id": job["job_id"], "status": job["status"]}
 
 
@@ -145,11 +158,12 @@ def get_ring(ring_id: str, _: RiskRole) -> dict[str, Any]:
     return ring
 
 
-@router.post("/risk/rings/{ring_id}/decision", response_model=RingOut)
+@router.post("/risk/rings/{ring_id}/decision", response_model=RingDecisionOut)
 async def decide_ring(ring_id: str, body: DecisionIn, request: Request,
                       role: RiskRole) -> dict[str, Any]:
-    """confirm voids the held rebates of the members' orders (ring_confirmed); dismiss
-    releases them to the status they would have had. Recorded with analyst, time, note."""
+    """confirm voids what the members' orders earned (ring_confirmed) and claws back what
+    was credited, leaving a debt where it was withdrawn; dismiss releases held rebates to
+    the status they would have had. Only an open ring is decided (409). Audited."""
     return await run_in_threadpool(decisions.decide, ring_id, body.decision, body.note,
                                    request.state.actor, role, request.state.request_id)
 
@@ -167,7 +181,8 @@ def get_user_risk(user_id: str, _: RiskRole) -> dict[str, Any]:
 async def decide_user(user_id: str, body: DecisionIn, request: Request,
                       role: RiskRole) -> dict[str, Any]:
     """confirm voids every rebate of the user's orders not yet credited, and those computed
-    later (ring_confirmed); dismiss releases what the user's own signals held and stops them
-    holding again (a ring's holds wait for the ring's decision). Audited with the note."""
+    later (ring_confirmed), and claws back those credited; dismiss releases what the user's
+    own signals held and stops them holding again (a ring's holds wait for the ring's
+    decision). Audited with the note."""
     return await run_in_threadpool(decisions.decide_user, user_id, body.decision, body.note,
                                    request.state.actor, role, request.state.request_id)

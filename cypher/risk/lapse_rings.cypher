@@ -2,6 +2,10 @@
 // by the caller) and lose their memberships. Returns their ids.
 MATCH (ring:Ring {status: 'open'})
 WHERE ring.run_id <> $run_id
+// the ring's decision lock first, then its status: a ring decided meanwhile stays decided
+SET ring.decide_lock = coalesce(ring.decide_lock, 0) + 1
+WITH ring
+WHERE ring.status = 'open'
 SET ring.status = 'lapsed', ring.lapsed_at = datetime($at)
 WITH ring
 CALL (ring) {

@@ -1,15 +1,23 @@
 """Holds on rebates: a holder (a ring, or one user's signals) moves the rebates of its
 members' orders to `held`; ending a hold voids them (`confirm`) or puts them back where
-they were (`dismiss`), with the ledger moving the money each time.
+they were (`dismiss`), with the ledger moving the money each time. A confirmation reaches
+credited money too: it is clawed back from `available`, which then owes what was withdrawn.
 """
 
 import uuid
+from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
+
+from neo4j import ManagedTransaction
 
 from graph import db
 from graph.money import ledger, settlement
 from graph.money.rebates import STATUS_BUCKET
+
+FRAUD = "ring_confirmed"  # the reason of every rebate a confirmation voids or claws back
+MONEY_KEYS = ("voided_cents", "clawed_back_cents", "debt_cents")
+Money = dict[str, dict[str, int]]  # kind -> voided_cents, clawed_back_cents, debt_cents
 
 
 def hold_ring(ring_id: str, members: list[str]) -> int:
@@ -19,7 +27,10 @@ def hold_ring(ring_id: str, members: list[str]) -> int:
     def work(tx: Any) -> int:
         # Members are marked already (risk.mark_holders committed); the orders' locks make a
         # computation that read them unmarked finish first, so its rebates are found here.
+        # Their rebates are locked before they are read, so a status just committed by
+        # settlement is the one read (a credited rebate is not held).
         db.run(tx, "risk.lock_member_orders", user_ids=members)
+        db.run(tx, "risk.lock_member_rebates", user_ids=members, holder=ring_id)
         due = db.run(tx, "risk.holdable_rebates", user_ids=members)
         if not due:
             return 0
@@ -38,39 +49,43 @@ def hold_ring(ring_id: str, members: list[str]) -> int:
     return db.write(work)
 
 
-def release(holder: str, decision: str, held: list[dict[str, Any]] | None = None,
-             clear_holder: bool = True) -> int:
-    """End holds: `dismiss` puts rebates back where they were (then lets them catch up
-    with settlement), `confirm` voids them. Returns how many changed. `clear_holder` also
-    unmarks the users the holder marked (a ring's decision); a decision on one user leaves
-    the ring's other members alone."""
-    now = datetime.now(UTC)
-    rows = held if held is not None else db.read_query("risk.held_by", hold_by=holder)
+def _end_in_tx(tx: ManagedTransaction, rows: list[dict[str, Any]], decision: str,
+               now: datetime) -> list[str]:
+    """End the holds of `rows` (held rebates, each naming its `hold_by`) in the caller's
+    transaction: void them or put them back; returns the ids that changed."""
     if not rows:
-        if clear_holder:
-            db.write_query("risk.clear_holder", ring_id=holder)
-        return 0
+        return []
+    changes = [{"rebate_id": r["rebate_id"],
+                "status": "void" if decision == "confirm" else r["held_from"],
+                "reason": FRAUD if decision == "confirm" else r["held_reason"]}
+               for r in rows]
+    done = set(db.run(tx, "risk.release", rows=changes, at=now.isoformat())[0]["released"])
+    txns = []
+    for r in rows:
+        if r["rebate_id"] not in done or r["amount_cents"] <= 0:
+            continue
+        target = ledger.POOL if decision == "confirm" else STATUS_BUCKET[r["held_from"]]
+        txns.append(ledger.move(
+            f"{'void' if decision == 'confirm' else 'release'}:{r['rebate_id']}:{r['hold_by']}",
+            "void" if decision == "confirm" else "release", r["kind"], now,
+            r["amount_cents"], user_id=r["beneficiary"], source="held", target=target,
+            rebate_id=r["rebate_id"]))
+    ledger.book(tx, txns, token=uuid.uuid4().hex)
+    return sorted(done)
+
+
+def release(holder: str, decision: str, clear_holder: bool = True) -> int:
+    """End the holds of `holder` (a lapsed ring's, say): `dismiss` puts rebates back where
+    they were (then lets them catch up with settlement), `confirm` voids them. Returns how
+    many changed. `clear_holder` also unmarks the users the holder marked."""
+    now = datetime.now(UTC)
+    rows = [{**r, "hold_by": holder} for r in db.read_query("risk.held_by", hold_by=holder)]
 
     def work(tx: Any) -> list[str]:
-        changes = [{"rebate_id": r["rebate_id"],
-                    "status": "void" if decision == "confirm" else r["held_from"],
-                    "reason": "ring_confirmed" if decision == "confirm" else r["held_reason"]}
-                   for r in rows]
-        done = set(db.run(tx, "risk.release", rows=changes, at=now.isoformat())[0]["released"])
-        txns = []
-        for r in rows:
-            if r["rebate_id"] not in done or r["amount_cents"] <= 0:
-                continue
-            target = ledger.POOL if decision == "confirm" else STATUS_BUCKET[r["held_from"]]
-            txns.append(ledger.move(
-                f"{'void' if decision == 'confirm' else 'release'}:{r['rebate_id']}:{holder}",
-                "void" if decision == "confirm" else "release", r["kind"], now,
-                r["amount_cents"], user_id=r["beneficiary"], source="held", target=target,
-                rebate_id=r["rebate_id"]))
-        ledger.book(tx, txns, token=uuid.uuid4().hex)
+        done = _end_in_tx(tx, rows, decision, now)
         if clear_holder:
             db.run(tx, "risk.clear_holder", ring_id=holder)
-        return sorted(done)
+        return done
 
     done = db.write(work)
     if decision == "dismiss" and done:
@@ -78,14 +93,86 @@ def release(holder: str, decision: str, held: list[dict[str, Any]] | None = None
     return len(done)
 
 
-def end_holds(user_ids: list[str], decision: str, clear_holder: bool,
-               only_holders: set[str] | None = None) -> int:
-    """Confirm (void) or dismiss (release) the held rebates of the users' orders, holder by
-    holder (or only those of `only_holders`); returns how many changed."""
-    held = db.read_query("risk.held_of_buyers", user_ids=user_ids)
-    changed = 0
-    for holder in sorted({r["hold_by"] for r in held}):
-        if only_holders is None or holder in only_holders:
-            changed += release(holder, decision, [r for r in held if r["hold_by"] == holder],
-                                clear_holder=clear_holder)
-    return changed
+def _decision_rebates(tx: ManagedTransaction, holder: str,
+                      buyers: list[str]) -> list[dict[str, Any]]:
+    """Lock, then read, the rebates a decision reaches: those not void of the buyers'
+    orders and those still held by `holder` (read after the lock: what is current)."""
+    db.run(tx, "risk.lock_member_orders", user_ids=buyers)
+    ids = db.run(tx, "risk.lock_member_rebates", user_ids=buyers, holder=holder)[0]["ids"]
+    return db.run(tx, "risk.decision_rebates", ids=ids) if ids else []
+
+
+def dismiss_in_tx(tx: ManagedTransaction, holder: str, buyers: list[str], now: datetime,
+                  holders: set[str]) -> list[str]:
+    """Put back, in the caller's transaction, the held rebates of the buyers' orders (and
+    those `holder` holds) whose holder is one of `holders`; returns their ids (for
+    `settlement.catch_up` after the commit)."""
+    rows = [r for r in _decision_rebates(tx, holder, buyers)
+            if r["status"] == "held" and r["hold_by"] in holders]
+    return _end_in_tx(tx, rows, "dismiss", now)
+
+
+def plan_confirmation(rows: list[dict[str, Any]], holder: str,
+                      at: datetime) -> tuple[list[dict[str, Any]], list[ledger.Txn]]:
+    """What confirming fraud does to `rows` (pure): every rebate not yet void becomes void
+    (ring_confirmed) with the ledger move out of its bucket to the pool; a credited one is
+    clawed back out of `available` (an `adjust`, as a refund after crediting is). Returns
+    the status changes and the movements, one per rebate that moves money."""
+    changes, txns = [], []
+    for r in rows:
+        status = r["status"]
+        if status not in STATUS_BUCKET:  # void already, or a state no decision reaches
+            continue
+        changes.append({"rebate_id": r["rebate_id"], "status": status,
+                        "voided_from": r["held_from"] if status == "held" else status})
+        if r["amount_cents"] <= 0:
+            continue
+        if status == "credited":
+            txns.append(ledger.move(
+                f"clawback:{r['rebate_id']}", "adjust", r["kind"], at, r["amount_cents"],
+                user_id=r["beneficiary"], source="available", target=ledger.POOL,
+                rebate_id=r["rebate_id"], memo=FRAUD))
+        else:
+            by = r["hold_by"] if status == "held" and r["hold_by"] else holder
+            txns.append(ledger.move(
+                f"void:{r['rebate_id']}:{by}", "void", r["kind"], at, r["amount_cents"],
+                user_id=r["beneficiary"], source=STATUS_BUCKET[status], target=ledger.POOL,
+                rebate_id=r["rebate_id"]))
+    return changes, txns
+
+
+def added_debt(available_before: int, clawed_back: int) -> int:
+    """How much of a clawback the balance cannot cover: the debt it adds (pure)."""
+    return max(0, clawed_back - available_before) - max(0, -available_before)
+
+
+def confirm_in_tx(tx: ManagedTransaction, holder: str, buyers: list[str],
+                  now: datetime) -> tuple[int, Money]:
+    """Confirm fraud on the buyers' orders in the caller's transaction: void what they
+    earned and was not yet paid, claw back what was credited. Returns how many rebates
+    changed and the money per kind (voided, clawed back, debt it left)."""
+    rows = {r["rebate_id"]: r for r in _decision_rebates(tx, holder, buyers)}
+    changes, txns = plan_confirmation(list(rows.values()), holder, now)
+    voided = set(db.run(tx, "risk.void_confirmed", rows=changes, holder=holder,
+                        at=now.isoformat())[0]["voided"]) if changes else set()
+    txns = [t for t in txns if t.rebate_id in voided]
+    money: Money = {}
+    clawed: dict[tuple[str, str], int] = defaultdict(int)
+    for t in txns:
+        r = rows[t.rebate_id or ""]
+        totals = money.setdefault(r["kind"], dict.fromkeys(MONEY_KEYS, 0))
+        if t.type == "adjust":
+            totals["clawed_back_cents"] += r["amount_cents"]
+            clawed[(r["beneficiary"], r["kind"])] += r["amount_cents"]
+        else:
+            totals["voided_cents"] += r["amount_cents"]
+    owing = sorted({user for user, _ in clawed})
+    if owing:  # no withdrawal reads these balances until the commit
+        db.run(tx, "risk.lock_users", user_ids=owing)
+    for user in owing:
+        available = {k: b["available"] for k, b in ledger.balances(user, tx).items()}
+        for (who, kind), cents in clawed.items():
+            if who == user:
+                money[kind]["debt_cents"] += added_debt(available.get(kind, 0), cents)
+    ledger.book(tx, txns, token=uuid.uuid4().hex)
+    return len(voided), money

@@ -26,6 +26,15 @@ def _load_demo() -> dict[str, Any]:
     return labels["rings"][0]
 
 
+def _complete_demo_orders() -> None:
+    """Every demo order completed on 2026-10-01: their rebates are due for confirmation then
+    (a return window counts from when tiergraph received the order: today)."""
+    events, _ = demo_mall()
+    completions = [{"type": "order_completed", "order_id": e["order_id"],
+                    "at": "2026-10-01T00:00:00Z"} for e in events if e["type"] == "order_paid"]
+    assert not ingest_raw(completions).rejected
+
+
 def _wait_for_job(client: Any, job_id: str, timeout: float = 180.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     seen: set[str] = set()
@@ -118,6 +127,7 @@ def test_an_order_after_detection_is_held_at_birth_and_ids_stay_stable(client, p
 
 def test_a_dismiss_after_a_settlement_run_credits_what_that_run_passed_by(client, planted):
     ring, organiser = planted["ring"], planted["truth"]["organiser"]
+    _complete_demo_orders()
     run = client.post("/v1/settlement/run", headers=auth("admin"),
                       json={"as_of": "2026-11-30T00:00:00Z"})
     assert run.status_code == 200 and run.json()["credited"] > 0  # the run credited others
@@ -129,7 +139,8 @@ def test_a_dismiss_after_a_settlement_run_credits_what_that_run_passed_by(client
                            json={"decision": "dismiss", "note": "checked: one family"})
     assert response.status_code == 200, response.text
     after = _member_rebates(ring["members"])
-    # paid in September, so confirmed, payable and credited by that run had they not been held
+    # completed on 2026-10-01, so confirmed, payable and credited by that run had they not
+    # been held
     assert {r["status"] for r in after} == {"credited"}
     to_organiser = sum(r["amount_cents"] for r in after if r["beneficiary"] == organiser)
     balances = ledger.balances(organiser)["cash"]
@@ -149,9 +160,9 @@ def test_dismiss_releases_held_rebates_to_where_they_would_be(client, planted):
     assert body["decided_by"].startswith("risk:") and body["note"] == "family business, checked"
     assert body["rebates_changed"] == len(before)
     after = _member_rebates(ring["members"])
-    # The orders were paid in 2026: their return windows are long past, so a released rebate
-    # is at least confirmed (never pending) and nothing is held any more.
-    assert after and all(r["status"] in ("confirmed", "payable", "credited") for r in after)
+    # The orders were received today: their return windows are open, so a released rebate is
+    # pending again, as it was when held, and nothing is held any more.
+    assert after and {(r["status"], r["reason"]) for r in after} == {("pending", None)}
     assert sum(r["amount_cents"] for r in after) == sum(r["amount_cents"] for r in before)
     assert ledger.balances(planted["truth"]["organiser"])["cash"]["held"] == 0
     check = ledger.check()
@@ -168,9 +179,13 @@ def test_dismiss_releases_held_rebates_to_where_they_would_be(client, planted):
 
 def test_confirm_voids_held_and_future_rebates(client, planted):
     ring = planted["ring"]
+    held = sum(r["amount_cents"] for r in _member_rebates(ring["members"])
+               if r["rebate_id"].endswith(":cash"))
     response = client.post(f"/v1/risk/rings/{ring['ring_id']}/decision", headers=auth("risk"),
                            json={"decision": "confirm", "note": "farm devices"})
     assert response.status_code == 200
+    body = response.json()  # nothing was credited yet: no clawback, no debt
+    assert (body["voided_cents"], body["clawed_back_cents"], body["debt_cents"]) == (held, 0, 0)
     after = _member_rebates(ring["members"])
     assert after and all(r["status"] == "void" and r["reason"] == "ring_confirmed" for r in after)
     assert ledger.balances(planted["truth"]["organiser"])["cash"]["held"] == 0
@@ -344,7 +359,7 @@ def test_a_ring_no_longer_found_lapses_and_releases_its_holds(client, planted, m
     assert result["lapsed_rings"] >= 1 and result["rebates_released"] > 0
     assert reads.get_ring(ring["ring_id"], with_subgraph=False)["status"] == "lapsed"
     after = _member_rebates(ring["members"])
-    assert after and all(r["status"] in ("confirmed", "payable") for r in after)
+    assert after and {r["status"] for r in after} == {"pending"}  # received today: window open
     assert ledger.balances(planted["truth"]["organiser"])["cash"]["held"] == 0
     # Members are no longer marked: a new order's rebates are born pending.
     client.post("/v1/events", headers=auth("mall"),
@@ -389,10 +404,9 @@ def test_an_analyst_ends_a_signal_hold_with_a_decision_on_the_user(client, ids):
     dismissed = _decide_user(client, second, "dismiss", "her own second phone, checked")
     assert (dismissed["rebates_changed"], dismissed["cleared"],
             dismissed["hold"]) == (1, True, None)
-    # Back where it would be: the 2026-03 order's return window is long past, and no
-    # settlement run has credited anything paid in 2026.
+    # Back where it would be: the order was received today, so its return window is open.
     [(_, amount, status, reason)] = _payouts(client, ids("o2"))
-    assert (amount, reason) == (cents // 2, "partial_refund") and status in ("confirmed", "payable")
+    assert (amount, status, reason) == (cents // 2, "pending", "partial_refund")
     assert ledger.balances(organiser)["cash"]["held"] == 0
     later = [make_order(ids("o3"), second, payment_account=ids("pa"),
                         shipping_address=ids("addr"), at="2026-03-05T10:00:00+08:00")]
