@@ -1,29 +1,60 @@
-"""Bearer keys with roles: 401 without a valid key, 403 for the wrong role.
+"""Bearer keys with roles: 401 without a valid key, 403 for the wrong role, 429 over a limit.
 
-Every route declares its roles through `require(...)`; `admin` may do everything.
+Every route declares its roles through `require(...)`; `admin` may do everything. Keys are
+checked from memory (the bootstrap keys of TIERGRAPH_API_KEYS, the run-time keys' map of
+graph/users/apikeys.py), and the caller's address is rate limited before its key counts.
+Audit actors name a key by its fingerprint (`role:fingerprint`); roles other than admin are
+shown the role and the key's label instead (`shown_actor`).
 """
 
-import hashlib
 import hmac
+import re
 from collections.abc import Callable
-from typing import Annotated
+from contextvars import ContextVar, Token
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from pydantic import PlainSerializer
 
-from api.ratelimit import retry_after
+from api import ratelimit
 from graph.errors import DomainError
-from graph.settings import get_settings
+from graph.settings import ROLES, get_settings
 from graph.users import apikeys
+
+MAX_KEY_CHARS = 200
+KEY_ACTOR = re.compile(rf"^({'|'.join(ROLES)}):([0-9a-f]{{{apikeys.FINGERPRINT_CHARS}}})$")
+# The role of the caller being answered, for the answer's serialisation (ShownActor). A dict
+# bound per request by api.main and filled in by `require`: the route may run in another
+# thread, with a copy of the context, but the dict is the same one.
+_viewer: ContextVar[dict[str, str] | None] = ContextVar("api_viewer", default=None)
+
+
+def bind_viewer() -> Token[dict[str, str] | None]:
+    """Start a request: its caller's role is not known yet."""
+    return _viewer.set({})
+
+
+def unbind_viewer(token: Token[dict[str, str] | None]) -> None:
+    """End what `bind_viewer` began."""
+    _viewer.reset(token)
 
 
 def _role_for(key: str) -> str | None:
-    """The role of a bootstrap key (TIERGRAPH_API_KEYS) or of a live run-time key."""
+    """The role of a bootstrap key or of a live run-time key, from memory."""
+    if not key:
+        return None
     for known, role in get_settings().api_key_roles().items():
         if hmac.compare_digest(known.encode(), key.encode()):
             return role
-    if not key.isascii() or len(key) > 200:
+    if not key.isascii() or len(key) > MAX_KEY_CHARS:  # no run-time key looks like this
         return None
     return apikeys.role_of(key)
+
+
+def _address(request: Request) -> str:
+    # The peer's address as the server sees it; behind a proxy, uvicorn's
+    # --forwarded-allow-ips makes it the client's.
+    return request.client.host if request.client else "unknown"
 
 
 def require(*roles: str) -> Callable[[Request], str]:
@@ -33,10 +64,19 @@ def require(*roles: str) -> Callable[[Request], str]:
     def check(request: Request) -> str:
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")
-        if scheme.lower() != "bearer" or not key.strip():
+        key = key.strip() if scheme.lower() == "bearer" else ""
+        role = _role_for(key)
+        fingerprint = apikeys.fingerprint(key) if role is not None else None
+        # The address is judged first: a caller over its limit learns nothing of its key.
+        limited = ratelimit.count(_address(request), fingerprint)
+        if limited is not None:
+            whose = "from this address" if limited.by == "address" else "with this key"
+            raise DomainError("rate-limited", f"more than {limited.limit} requests a minute "
+                              f"{whose}; retry after {limited.retry_after} s", 429,
+                              headers={"Retry-After": str(limited.retry_after)})
+        if not key:
             raise DomainError("unauthorized", "send Authorization: Bearer <key>", 401,
                               headers={"WWW-Authenticate": "Bearer"})
-        role = _role_for(key.strip())
         if role is None:
             raise DomainError("unauthorized", "the API key is not valid", 401)
         if role not in allowed:
@@ -44,19 +84,55 @@ def require(*roles: str) -> Callable[[Request], str]:
                                             f"it needs one of {sorted(allowed)}"), 403)
         request.state.role = role
         # Who acted, for the audit log: the role and a fingerprint of the key, never the key.
-        fingerprint = hashlib.sha256(key.strip().encode()).hexdigest()[:12]
         request.state.actor = f"{role}:{fingerprint}"
-        wait = retry_after(fingerprint)
-        if wait is not None:
-            per_minute = get_settings().rate_limit_per_minute
-            raise DomainError("rate-limited", f"more than {per_minute} requests a minute "
-                              f"with this key; retry after {wait} s", 429,
-                              headers={"Retry-After": str(wait)})
+        viewer = _viewer.get()
+        if viewer is not None:
+            viewer["role"] = role
         return role
 
     check.roles = allowed  # type: ignore[attr-defined]  # read by the route-table test
     return check
 
+
+def _bootstrap_labels() -> dict[str, str]:
+    return {apikeys.fingerprint(key): role for key, role in get_settings().api_key_roles().items()}
+
+
+def public_actor(actor: str) -> str:
+    """An actor as roles other than admin see it: a key's fingerprint becomes the key's
+    label (`mall:shop backend`), `bootstrap key` for one of TIERGRAPH_API_KEYS, `retired
+    key` for one no longer known; other actors (`cli:<user>`, `beat:settlement`) unchanged."""
+    named = KEY_ACTOR.match(actor)
+    if named is None:
+        return actor
+    role, key_fingerprint = named.groups()
+    runtime = apikeys.label_of(key_fingerprint)
+    if runtime is not None:
+        return f"{role}:{runtime[1]}"
+    return f"{role}:bootstrap key" if key_fingerprint in _bootstrap_labels() else \
+        f"{role}:retired key"
+
+
+def shown(value: Any, viewer_role: str | None) -> Any:
+    """`value` (an actor, or JSON holding actors) as `viewer_role` may see it: unchanged for
+    admin, with every key actor made public (`public_actor`) for anyone else."""
+    if viewer_role == "admin":
+        return value
+    if isinstance(value, str):
+        return public_actor(value) if KEY_ACTOR.match(value) else value
+    if isinstance(value, list):
+        return [shown(v, viewer_role) for v in value]
+    if isinstance(value, dict):
+        return {k: shown(v, viewer_role) for k, v in value.items()}
+    return value
+
+
+def _shown_to_viewer(value: Any) -> Any:
+    return shown(value, (_viewer.get() or {}).get("role"))
+
+
+# A response field holding an actor (or actors): answered as the caller's role may see it.
+ShownActor = Annotated[str, PlainSerializer(_shown_to_viewer)]
 
 MallRole = Annotated[str, Depends(require("mall"))]
 RiskRole = Annotated[str, Depends(require("risk"))]

@@ -11,13 +11,14 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors
+from api import auth, errors
 from api.routers import (
     apikeys,
     audit,
     compliance,
     events,
     health,
+    ledger,
     money,
     orders,
     risk,
@@ -26,12 +27,15 @@ from api.routers import (
     withdrawals,
 )
 from graph import db
+from graph.audit import trail
 from graph.rules.book import ensure_default_rule
 from graph.settings import get_settings
 
 ROUTERS = tuple(m.router for m in (health, events, users, orders, money, withdrawals, rules,
-                                   risk, compliance, audit, apikeys))
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+                                   risk, compliance, audit, apikeys, ledger))
+# What the audit log keeps of a caller's X-Request-ID (caller_request_id below).
+CALLER_ID_CHARS = 128
+CALLER_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:/@+=-]")
 
 
 class HttpMiddleware:
@@ -81,16 +85,17 @@ class BodyLimit(HttpMiddleware):
 
 
 class RequestId(HttpMiddleware):
-    """Every request carries an id (the caller's X-Request-ID if sane, else a new one), kept
-    in request.state for audit entries and echoed in the answer's X-Request-ID.
+    """Every request gets an id of the server's making, kept in request.state for audit
+    entries and answered in X-Request-ID. The caller's own X-Request-ID, made safe and short
+    (`caller_request_id`), is bound beside it for the audit log (graph/audit/trail.py), never
+    trusted as the id. The caller's role is bound too, for what the answer may show it.
 
     Plain ASGI rather than `@app.middleware("http")`: Starlette's BaseHTTPMiddleware runs
     the rest of each request in a task of its own, with streams between the two, a cost paid
     on every call (docs/benchmarks.md has the API's CPU per call)."""
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        given = Headers(scope=scope).get("x-request-id", "")
-        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_id(message: Message) -> None:
@@ -101,7 +106,21 @@ class RequestId(HttpMiddleware):
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        caller = caller_request_id(Headers(scope=scope).get("x-request-id", ""))
+        request_token = trail.bind_request(request_id, caller)
+        viewer_token = auth.bind_viewer()
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            auth.unbind_viewer(viewer_token)
+            trail.unbind_request(request_token)
+
+
+def caller_request_id(given: str) -> str | None:
+    """The caller's X-Request-ID as the audit log keeps it: at most CALLER_ID_CHARS, any
+    character but letters, digits and `._:/@+=-` replaced by `_`; None when empty."""
+    kept = CALLER_ID_UNSAFE.sub("_", given.strip()[:CALLER_ID_CHARS])
+    return kept or None
 
 
 @asynccontextmanager

@@ -146,3 +146,36 @@ def db_reset(
         raise typer.Exit(2)
     load_settings()
     console.print(f"deleted {db.reset_database()} nodes")
+
+
+def ledger_check(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check the whole ledger and show the pool, the gateway, what users are owed by bucket
+    and what they owe, per kind: exit 0 when it all balances, 1 with the problems found."""
+    from graph.money import books
+
+    load_settings()
+    report = books.report()
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    else:
+        invariants = report["ledger"]
+        console.print(f"{invariants['txns']:,} movements, {invariants['entries']:,} entries; "
+                      f"sum {invariants['total']}, unbalanced {invariants['unbalanced']}, "
+                      f"negative buckets {invariants['negative_buckets']}")
+        for kind, totals in report["kinds"].items():
+            table = Table(title=f"{kind} (cents)" if kind == "cash" else kind, show_header=False)
+            table.add_row("pool", f"{totals['pool_cents']:,}")
+            table.add_row("paid out (gateway)", f"{totals['gateway_cents']:,}")
+            for bucket, owed in totals["liabilities"].items():
+                table.add_row(f"owed: {bucket}", f"{owed:,}")
+            table.add_row("owed in all", f"{totals['liabilities_total']:,}")
+            for bucket, debt in totals["debts"].items():
+                table.add_row(f"owed by {debt['users']} users ({bucket})", f"{debt['cents']:,}")
+            table.add_row("balanced", "yes" if totals["balanced"] else "[red]no[/red]")
+            console.print(table)
+        for problem in report["problems"]:
+            console.print(f"[red]{problem}[/red]")
+        console.print("ledger balanced" if report["ok"] else "[red]ledger check failed[/red]")
+    raise typer.Exit(0 if report["ok"] else 1)

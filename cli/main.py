@@ -8,7 +8,7 @@ import logging
 
 import typer
 
-from cli import admin, bench, data, stack_commands
+from cli import admin, backup, bench, data, stack_commands
 from cli.console import OneLineRetries
 
 app = typer.Typer(
@@ -19,11 +19,13 @@ keys_app = typer.Typer(help="Run-time API keys (stored hashed).", no_args_is_hel
 pii_app = typer.Typer(help="Personal data at rest.", no_args_is_help=True)
 report_app = typer.Typer(help="Compliance reports.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="apikeys")
 app.add_typer(pii_app, name="pii")
 app.add_typer(report_app, name="report")
 app.add_typer(db_app, name="db")
+app.add_typer(ledger_app, name="ledger")
 
 keys_app.command("create")(admin.apikeys_create)
 keys_app.command("list")(admin.apikeys_list)
@@ -44,6 +46,8 @@ report_app.command("tiers")(admin.report_tiers)
 report_app.command("verify")(admin.report_verify)
 audit_app.command("verify")(admin.audit_verify)
 db_app.command("reset")(admin.db_reset)
+ledger_app.command("check")(admin.ledger_check)
+backup.register(app)
 
 logging.getLogger("neo4j.session").addFilter(OneLineRetries())
 

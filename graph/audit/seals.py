@@ -2,10 +2,12 @@
 
 A Redis server of its own keeps the log as one stream, `audit:log`, with the stream id
 `<seq>-1` per entry. The application's account may only append to and read that stream; the
-administrator's serves `db reset` and set-up alone (docs/security.md).
+administrator's serves set-up, `db reset`, backups and restores alone
+(docs/security.md).
 """
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -42,10 +44,11 @@ def acl_lines(settings: Settings) -> list[str]:
         return "#" + hashlib.sha256(secret.encode()).hexdigest()
 
     allowed = " ".join(f"+{c}" for c in APP_COMMANDS)
+    admin = digest(settings.audit_admin_password.get_secret_value())
     return [
         "user default off nopass resetkeys resetchannels -@all",
         f"user {user} on {digest(password)} resetkeys ~{STREAM} resetchannels -@all {allowed}",
-        f"user {ADMIN_USER} on {digest(settings.audit_admin_password)} ~* &* +@all",
+        f"user {ADMIN_USER} on {admin} ~* &* +@all",
     ]
 
 
@@ -117,3 +120,40 @@ def reset() -> None:
     except redis.RedisError as error:
         raise AuditStoreError(f"the audit store could not be reset with the administrator "
                               f"account (TIERGRAPH_AUDIT_ADMIN_PASSWORD): {error}") from error
+
+
+def export_log(batch: int = 1000) -> Iterator[tuple[str, dict[str, str]]]:
+    """Every entry of the sealed log as stored (stream id, raw fields), oldest first, read
+    with the administrator account: for backups."""
+    after = "-"
+    while True:
+        try:
+            found = _admin().xrange(STREAM, min=after, max="+", count=batch)
+        except redis.RedisError as error:
+            raise AuditStoreError(f"the audit store cannot be read with the administrator "
+                                  f"account: {error}") from error
+        yield from found
+        if len(found) < batch:
+            return
+        after = f"({found[-1][0]}"
+
+
+def import_log(entries: Iterable[tuple[str, dict[str, str]]], batch: int = 1000) -> int:
+    """Replace the sealed log by `entries` (from export_log), written back in order under
+    their own stream ids with the administrator account: for restores, while nothing else
+    writes the log. Returns how many were written."""
+    written = 0
+    try:
+        admin = _admin()
+        admin.delete(STREAM)
+        pipe = admin.pipeline(transaction=False)
+        for stream_id, fields in entries:
+            pipe.xadd(STREAM, fields, id=stream_id)
+            written += 1
+            if written % batch == 0:
+                pipe.execute()
+        pipe.execute()
+    except redis.RedisError as error:
+        raise AuditStoreError(f"the audit store could not be rewritten with the administrator "
+                              f"account after {written} entries: {error}") from error
+    return written

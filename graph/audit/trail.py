@@ -8,6 +8,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,8 +22,25 @@ log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "actor", "role", "action", "target", "before", "after", "at", "request_id")
-STORED = (*FIELDS, "prev_hash", "hash")
+# Fields added since the first entries: hashed only when set, so entries written before them
+# keep the hash they were sealed with.
+LATER_FIELDS = ("caller_request_id",)
+STORED = (*FIELDS, *LATER_FIELDS, "prev_hash", "hash")
 _appended = threading.local()  # set by append, cleared once the entries are sealed
+# The request being served (the API binds it): the server's id for it and the caller's own
+# X-Request-ID, so every entry a request appends carries both without each caller passing them.
+_request: ContextVar[tuple[str | None, str | None]] = ContextVar("audit_request",
+                                                                 default=(None, None))
+
+
+def bind_request(request_id: str, caller_request_id: str | None) -> Token[Any]:
+    """Mark the code that follows as serving one request (ids as the API assigned them)."""
+    return _request.set((request_id, caller_request_id))
+
+
+def unbind_request(token: Token[Any]) -> None:
+    """End what `bind_request` began."""
+    _request.reset(token)
 
 
 def _canonical(value: Any) -> str | None:
@@ -30,18 +48,25 @@ def _canonical(value: Any) -> str | None:
 
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    """sha256 over the previous hash and the entry's fields (a fixed order, JSON-encoded)."""
-    body = orjson.dumps([prev_hash, *[entry.get(f) for f in FIELDS]])
-    return hashlib.sha256(body).hexdigest()
+    """sha256 over the previous hash and the entry's fields (a fixed order, JSON-encoded;
+    each of LATER_FIELDS by name, when set)."""
+    values: list[Any] = [prev_hash, *[entry.get(f) for f in FIELDS]]
+    values += [[f, entry[f]] for f in LATER_FIELDS if entry.get(f) is not None]
+    return hashlib.sha256(orjson.dumps(values)).hexdigest()
 
 
 def append(tx: ManagedTransaction, *, actor: str, role: str, action: str, target: str,
            before: Any = None, after: Any = None, request_id: str | None = None) -> int:
-    """Append one entry in the caller's transaction; returns its seq."""
+    """Append one entry in the caller's transaction; returns its seq. `request_id` is the
+    server's id of the request (by default the bound one); the caller's own is kept beside."""
+    bound_id, caller_request_id = _request.get()
+    if request_id is not None and request_id != bound_id:  # on behalf of another request
+        caller_request_id = None
     head = db.run(tx, "audit.lock_head")[0]
     entry = {"seq": head["seq"] + 1, "actor": actor, "role": role, "action": action,
              "target": target, "before": _canonical(before), "after": _canonical(after),
-             "at": datetime.now(UTC).isoformat(), "request_id": request_id}
+             "at": datetime.now(UTC).isoformat(), "request_id": request_id or bound_id,
+             "caller_request_id": caller_request_id}
     digest = entry_hash(head["hash"], entry)
     _appended.pending = True
     return int(db.run(tx, "audit.append", entry=entry, hash=digest)[0]["seq"])
@@ -143,7 +168,7 @@ def _walk(sealed_entries: Iterator[dict[str, Any]],
         if graph_row is None or graph_row["seq"] != seq:
             return _broken(seq - 1, sealed, seq, f"entry {seq} was deleted from the graph "
                            "(its sealed copy remains)")
-        changed = [k for k in STORED if graph_row[k] != sealed_row[k]]
+        changed = [k for k in STORED if graph_row.get(k) != sealed_row.get(k)]
         if changed:
             return _broken(seq - 1, sealed, seq, f"entry {seq} was edited in the graph "
                            f"({', '.join(changed)} differ from its sealed copy)")

@@ -1,19 +1,22 @@
 """Points: earned by points rules, shown apart from cash, convertible to cash at
 TIERGRAPH_POINTS_PER_YUAN. A conversion is two balanced ledger transactions (points back to
-the pool, cash out of it), idempotent by conversion id."""
+the pool, cash out of it), idempotent by conversion id, and audited with them."""
 
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from graph import db
+from graph.audit import trail
 from graph.errors import refused
 from graph.money import ledger
 from graph.settings import get_settings
 
 
-def convert(conversion_id: str, user_id: str, points: int) -> tuple[dict[str, Any], bool]:
-    """Turn available points into available cash; returns (conversion, created now)."""
+def convert(conversion_id: str, user_id: str, points: int, *, actor: str, role: str,
+            request_id: str | None = None) -> tuple[dict[str, Any], bool]:
+    """Turn available points into available cash; returns (conversion, created now). The
+    conversion is audited (`actor`, `role`) in its own transaction; a replay adds nothing."""
     per_yuan = get_settings().points_per_yuan
 
     def work(tx: Any) -> bool:
@@ -26,7 +29,8 @@ def convert(conversion_id: str, user_id: str, points: int) -> tuple[dict[str, An
             return False
         if not found:
             raise refused("unknown_user", f"no user {user_id!r}", status=404)
-        available = ledger.balances(user_id, tx)["points"]["available"]
+        before = ledger.balances(user_id, tx)
+        available = before["points"]["available"]
         if points > available:
             raise refused("insufficient_balance",
                                     f"{available} points available, {points} asked")
@@ -42,6 +46,14 @@ def convert(conversion_id: str, user_id: str, points: int) -> tuple[dict[str, An
             ledger.move(f"convert:{conversion_id}:cash", "convert", "cash", now, cents,
                         user_id=user_id, source=ledger.POOL, target="available"),
         ], token=uuid.uuid4().hex)
+        cash = before["cash"]["available"]
+        trail.append(tx, actor=actor, role=role, action="points.convert",
+                     target=f"user:{user_id}",
+                     before={"points_available": available, "cash_available": cash},
+                     after={"points_available": available - points,
+                            "cash_available": cash + cents, "conversion_id": conversion_id,
+                            "points": points, "cents": cents},
+                     request_id=request_id)
         return True
 
     created = db.write(work)

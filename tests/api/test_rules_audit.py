@@ -59,7 +59,7 @@ def test_category_rule_pays_its_items_and_is_audited(client, ids):
 
     entries = [e for e in trail.page(0, 100_000) if e["target"] == f"rule:{rule['id']}"]
     assert len(entries) == 1
-    assert entries[0]["action"] == "rule.create" and entries[0]["request_id"] == ids("req")
+    assert entries[0]["action"] == "rule.create" and entries[0]["caller_request_id"] == ids("req")
     assert entries[0]["after"]["tiers"] == [1500, 800] and entries[0]["before"] is None
     assert client.get("/v1/audit?limit=1000", headers=auth("compliance")).status_code == 200
 

@@ -1,11 +1,13 @@
 """Personal data, run-time keys and rate limits, against the real stack."""
 
+import re
+
 import pytest
 
 from graph import db
 from graph.audit import trail
 from graph.settings import get_settings
-from graph.users import pii
+from graph.users import apikeys, pii
 from tests.conftest import auth
 from tests.factories import make_user
 
@@ -46,8 +48,9 @@ def test_clear_phone_is_admin_only_needs_a_reason_and_is_audited(client, ids):
                         headers={**ADMIN, "X-Request-ID": ids("q")})
     assert answer.status_code == 200 and answer.json()["phone"] == PHONE
     entry = [e for e in trail.page(0, 100_000) if e["target"] == f"user:{ids('u')}"][-1]
-    assert (entry["action"], entry["after"], entry["request_id"]) == (
+    assert (entry["action"], entry["after"], entry["caller_request_id"]) == (
         "pii.read", {"field": "phone", "reason": reason}, ids("q"))
+    assert entry["request_id"] == answer.headers["x-request-id"]  # the server's own
     assert PHONE not in repr(entry)
     assert client.get(f"/v1/users/{ids('u')}", headers=MALL).status_code == 200  # graph intact
 
@@ -55,7 +58,8 @@ def test_clear_phone_is_admin_only_needs_a_reason_and_is_audited(client, ids):
 def test_rotate_key_reseals_and_old_values_still_open(client, ids, monkeypatch):
     register(client, ids("u"))
     settings = get_settings()
-    monkeypatch.setenv("TIERGRAPH_PII_OLD_KEYS", f"{settings.pii_key_id}:{settings.pii_key}")
+    suite_key = settings.pii_key.get_secret_value()
+    monkeypatch.setenv("TIERGRAPH_PII_OLD_KEYS", f"{settings.pii_key_id}:{suite_key}")
     monkeypatch.setenv("TIERGRAPH_PII_KEY", "a-brand-new-key-for-the-test")
     monkeypatch.setenv("TIERGRAPH_PII_KEY_ID", "k-test-2")
     get_settings.cache_clear()
@@ -71,7 +75,7 @@ def test_rotate_key_reseals_and_old_values_still_open(client, ids, monkeypatch):
     finally:
         # put every phone back under the suite's own key for the other tests
         monkeypatch.setenv("TIERGRAPH_PII_OLD_KEYS", "k-test-2:a-brand-new-key-for-the-test")
-        monkeypatch.setenv("TIERGRAPH_PII_KEY", settings.pii_key)
+        monkeypatch.setenv("TIERGRAPH_PII_KEY", suite_key)
         monkeypatch.setenv("TIERGRAPH_PII_KEY_ID", settings.pii_key_id)
         get_settings.cache_clear()
         pii.rotate()
@@ -124,3 +128,60 @@ def test_oversize_body_is_413(client, size):
                          content=b"[" + b" " * size + b"]")
     assert answer.status_code == 413
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+KEY_ACTOR = re.compile(r"\b(?:admin|mall|risk|compliance):[0-9a-f]{12}\b")
+
+
+def audit_log(client, headers):
+    entries, after = [], 0
+    while after is not None:
+        page = client.get(f"/v1/audit?after={after}&limit=1000", headers=headers).json()
+        entries += page["entries"]
+        after = page["next_after"]
+    return entries
+
+
+def test_key_fingerprints_are_shown_to_admin_alone(client, ids):
+    """Compliance reads who acted as the role and the key's label; admin reads the key's
+    fingerprint, as the log holds it."""
+    label = ids("ops console")
+    made = client.post("/v1/apikeys", headers=ADMIN, json={"role": "admin", "label": label})
+    key, key_id = made.json()["key"], made.json()["id"]
+    rule = {"id": ids("r"), "tiers": [100], "category": "audit-test"}
+    assert client.post("/v1/rules", headers={"Authorization": f"Bearer {key}"},
+                       json=rule).status_code == 201
+
+    def about(entries, target):
+        return next(e for e in entries if e["target"] == target)
+
+    as_admin = audit_log(client, ADMIN)
+    assert about(as_admin, f"rule:{ids('r')}")["actor"] == f"admin:{apikeys.fingerprint(key)}"
+    assert about(as_admin, f"apikey:{key_id}")["actor"] == \
+        f"admin:{apikeys.fingerprint('test-admin')}"
+    as_compliance = audit_log(client, auth("compliance"))
+    assert about(as_compliance, f"rule:{ids('r')}")["actor"] == f"admin:{label}"
+    assert about(as_compliance, f"apikey:{key_id}")["actor"] == "admin:bootstrap key"
+    assert KEY_ACTOR.search(repr(as_compliance)) is None  # nowhere: actor, before, after
+    assert all(c["seq"] == a["seq"] and c["hash"] == a["hash"]  # the same entries
+               for a, c in zip(as_admin, as_compliance, strict=False))
+
+
+def test_the_mall_sees_who_approved_a_withdrawal_by_role_and_label(client, ids):
+    user = ids("u")
+    assert client.post("/v1/users", headers=MALL, json={
+        "user_id": user, "at": "2026-03-01T10:00:00+08:00"}).status_code == 201
+    assert client.post(f"/v1/users/{user}/adjustments", headers=ADMIN, json={
+        "adjustment_id": ids("credit"), "amount_cents": 200_000,
+        "reason": "goodwill credit"}).status_code == 201
+    asked = client.post("/v1/withdrawals", headers=MALL, json={
+        "withdrawal_id": ids("w"), "user_id": user, "amount_cents": 150_000})
+    assert asked.json()["status"] == "pending_review"
+    approved = client.post(f"/v1/withdrawals/{ids('w')}/approve", headers=ADMIN)
+    assert approved.json()["approvals"] == [f"admin:{apikeys.fingerprint('test-admin')}"]
+    seen = client.get(f"/v1/withdrawals/{ids('w')}", headers=MALL).json()
+    assert seen["approvals"] == ["admin:bootstrap key"]
+    entry = next(e for e in audit_log(client, auth("compliance"))
+                 if e["target"] == f"withdrawal:{ids('w')}" and e["action"] == "withdrawal.approve")
+    assert (entry["actor"], entry["after"]["approvals"]) == ("admin:bootstrap key",
+                                                           ["admin:bootstrap key"])

@@ -10,7 +10,7 @@ from graph.audit import seals, trail
 from graph.settings import get_settings
 from infra import stack
 from tests.conftest import NOT_LOCAL, auth
-from tests.factories import make_audited_rules
+from tests.factories import make_audited_rules, make_order, make_user
 
 
 def test_every_entry_is_sealed_as_it_is_appended(client, clean_graph, ids):
@@ -81,4 +81,63 @@ def test_entries_appended_while_the_store_is_down_are_sealed_when_it_is_back(
 
     assert seal.delay().get(timeout=60) == 1  # the worker's periodic task catches up
     assert [e["seq"] for e in seals.sealed(0)] == [1, 2]
+    assert trail.verify()["ok"]
+
+
+def test_entries_keep_the_servers_request_id_and_the_callers_beside_it(client, ids):
+    answer = client.post("/v1/rules", headers={**auth("admin"), "X-Request-ID": "trace 42/<x>"},
+                         json={"id": ids("r"), "tiers": [100], "category": "audit-test"})
+    assert answer.status_code == 201
+    entry = [e for e in trail.page(0, 100_000) if e["target"] == f"rule:{ids('r')}"][-1]
+    assert entry["request_id"] == answer.headers["x-request-id"] != "trace 42/<x>"
+    assert entry["caller_request_id"] == "trace_42/_x_"
+    assert trail.verify()["ok"]
+    as_compliance = client.get(f"/v1/audit?after={entry['seq'] - 1}&limit=1",
+                               headers=auth("compliance")).json()["entries"][0]
+    assert (as_compliance["request_id"], as_compliance["caller_request_id"]) == (
+        entry["request_id"], "trace_42/_x_")
+
+
+def test_entries_from_before_the_callers_id_keep_their_hash():
+    """An entry without caller_request_id hashes as entries did before the field existed,
+    so logs written then still verify; with one, the id is part of the hash."""
+    import hashlib
+
+    import orjson
+
+    entry = {"seq": 7, "actor": "admin:0123456789ab", "role": "admin", "action": "rule.create",
+             "target": "rule:r", "before": None, "after": '{"tiers":[100]}',
+             "at": "2026-01-02T03:04:05+00:00", "request_id": "abc"}
+    before = hashlib.sha256(orjson.dumps(["f" * 64, *[entry[f] for f in trail.FIELDS]]))
+    assert trail.entry_hash("f" * 64, entry) == before.hexdigest()
+    assert trail.entry_hash("f" * 64, {**entry, "caller_request_id": None}) == before.hexdigest()
+    assert trail.entry_hash("f" * 64, {**entry, "caller_request_id": "x"}) != before.hexdigest()
+
+
+def test_a_points_conversion_is_audited_once(client, ids):
+    category = "pts-" + ids("c")[-8:]
+    admin, mall = auth("admin"), auth("mall")
+    rule = {"id": ids("pts"), "tiers": [500], "kind": "points", "category": category}
+    assert client.post("/v1/rules", headers=admin, json=rule).status_code == 201
+    a, b = ids("a"), ids("b")
+    assert client.post("/v1/events", headers=mall, json=[
+        make_user(a), make_user(b, a),
+        make_order(ids("o"), b, [(category, 100_000)], at="2025-07-01T10:00:00+08:00"),
+        {"type": "order_completed", "order_id": ids("o"), "at": "2025-07-02T10:00:00+08:00"},
+    ]).json()["accepted"] == 4
+    client.post(f"/v1/orders/{ids('o')}/payouts", headers=mall)
+    client.post("/v1/settlement/run", headers=admin, json={"as_of": "2025-07-10T00:00:00Z"})
+    body = {"conversion_id": ids("cv"), "points": 3000}
+    url = f"/v1/users/{a}/points/convert"
+    first = client.post(url, headers={**mall, "X-Request-ID": "conv-1"}, json=body)
+    assert first.status_code == 201
+    assert client.post(url, headers=mall, json=body).status_code == 200  # a replay: no entry
+    entries = [e for e in trail.page(0, 100_000)
+               if e["action"] == "points.convert" and e["target"] == f"user:{a}"]
+    assert [(e["role"], e["before"], e["after"], e["caller_request_id"]) for e in entries] == [
+        ("mall", {"points_available": 5000, "cash_available": 0},
+         {"points_available": 2000, "cash_available": 3000, "conversion_id": ids("cv"),
+          "points": 3000, "cents": 3000}, "conv-1")]
+    assert entries[0]["request_id"] == first.headers["x-request-id"]
+    assert entries[0]["actor"].startswith("mall:")
     assert trail.verify()["ok"]
