@@ -16,6 +16,11 @@ hold score) with the labels of `lab.fraudgen`:
   super-inviters' own earnings. Fraudulent rebate value is held in time when the buyer was
   flagged by a detection snapshot taken at or before the rebate's credit time
   (paid + return window + settlement delay).
+- honest users flagged: flagged users in no true ring, over the registered users in none.
+- false rings: each predicted ring that matches no true ring gets one cause: `ring_part`
+  when at least half of its members are fraudulent (a ring found too small or too big),
+  else the kind of the labelled benign group (`groups`, e.g. household, promotion) holding
+  most of its members (ties: the smaller group, then FALSE_RING_KINDS order), else `other`.
 
 Counts add up across seeds (`MethodReport.merge`), so several malls give micro-averages.
 """
@@ -36,6 +41,9 @@ RETURN_WINDOW_DAYS: int = Settings.model_fields["return_window_days"].default
 SETTLEMENT_DELAY_DAYS: int = Settings.model_fields["settlement_delay_days"].default
 BANDS = ((2, 3), (4, 9), (10, 19), (20, 10**9))
 PAYOUT_GROUPS = ("benign", "household", "nat", "super_inviter", "fraud_in_time", "fraud_final")
+# Causes of false rings, most specific first (the order breaks ties).
+FALSE_RING_KINDS = ("ring_part", "promotion", "household", "reseller", "locker", "kol", "nat",
+                    "other")
 
 Snapshots = list[tuple[float, list[list[str]]]]
 
@@ -88,6 +96,8 @@ class MethodReport:
     rows: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     payouts: dict[str, list[int]] = field(
         default_factory=lambda: {group: [0, 0] for group in PAYOUT_GROUPS})
+    honest_users: int = 0  # registered users in no true ring
+    false_rings: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def merge(self, other: "MethodReport") -> None:
         """Adds another report (another seed) to this one."""
@@ -96,6 +106,23 @@ class MethodReport:
         for group, (held, total) in other.payouts.items():
             self.payouts[group][0] += held
             self.payouts[group][1] += total
+        self.honest_users += other.honest_users
+        for cause, count in other.false_rings.items():
+            self.false_rings[cause] += count
+
+    def honest_flagged(self) -> int:
+        """Flagged users who belong to no true ring."""
+        everything = self.rows["all"]
+        return everything.flagged - everything.flagged_true
+
+    def honest_flagged_share(self) -> float:
+        """Honest users flagged over honest users (0 when none are known)."""
+        return self.honest_flagged() / self.honest_users if self.honest_users else 0.0
+
+    def recall(self, kind: str) -> float | None:
+        """Ring recall of one fraud kind, None when none of that kind was planted."""
+        counts = self.rows.get(f"kind:{kind}")
+        return counts.ring_prf()[1] if counts and counts.true_rings else None
 
     def held_share(self, group: str) -> float:
         """Held cents over total cents of a payout group (0 when it has none)."""
@@ -196,8 +223,8 @@ def _ring_rows(predicted: list[list[str]], labels: dict[str, Any]) -> dict[str, 
     for members in predicted:
         rows["all"].predicted += 1
         flagged_by_key["all"].update(members)
-        t = _attribution(members, ring_of)
-        for key in keys[t] if t is not None else ():
+        owner = _attribution(members, ring_of)
+        for key in keys[owner] if owner is not None else ():
             rows[key].predicted += 1
             flagged_by_key[key].update(members)
     for key, flagged in flagged_by_key.items():
@@ -205,6 +232,39 @@ def _ring_rows(predicted: list[list[str]], labels: dict[str, Any]) -> dict[str, 
         rows[key].flagged_true = sum(
             1 for m in flagged if m in ring_of and (key == "all" or key in keys[ring_of[m]]))
     return rows
+
+
+def false_ring_causes(predicted: list[list[str]], labels: dict[str, Any]) -> dict[int, str]:
+    """The cause of each predicted ring matching no true ring, by its index (see the module
+    docstring); benign groups are the lists of member lists under labels["groups"]."""
+    truth = [r["members"] for r in labels["rings"]]
+    fraud = {m for members in truth for m in members}
+    matched = {p for p, _, _ in match_rings(predicted, truth)}
+    rank = {kind: n for n, kind in enumerate(FALSE_RING_KINDS)}
+    holders: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for kind, groups in labels.get("groups", {}).items():
+        if not groups or not isinstance(groups[0], list):
+            continue  # a flat list (super_inviter) names people, not a group
+        for n, members in enumerate(groups):
+            for member in members:
+                holders[member].append((kind, n))
+    causes: dict[int, str] = {}
+    for p, members in enumerate(predicted):
+        if p in matched:
+            continue
+        if 2 * sum(1 for m in members if m in fraud) >= len(members):
+            causes[p] = "ring_part"
+            continue
+        votes: dict[tuple[str, int], int] = defaultdict(int)
+        for member in members:
+            for holder in holders.get(member, ()):
+                votes[holder] += 1
+        if not votes:
+            causes[p] = "other"
+            continue
+        causes[p] = min(votes, key=lambda h: (-votes[h], len(labels["groups"][h[0]][h[1]]),
+                                              rank.get(h[0], len(rank)), h))[0]
+    return causes
 
 
 def _payouts(paid: list[Rebate], labels: dict[str, Any], flagged: set[str],
@@ -250,6 +310,8 @@ def evaluate(events: list[dict[str, Any]], labels: dict[str, Any],
     the final run counts, taken at the end of the data)."""
     paid = rebates(events, tiers_bp, return_window_days, settlement_delay_days)
     end = epoch(events[-1]["at"]) if events else 0.0
+    fraud = {m for ring in labels["rings"] for m in ring["members"]}
+    honest = sum(1 for e in events if e["type"] == "user_registered" and e["user_id"] not in fraud)
     reports = {}
     for method, predicted in rings_by_method.items():
         snapshots = (snapshots_by_method or {}).get(method) or [(end, predicted)]
@@ -263,6 +325,9 @@ def evaluate(events: list[dict[str, Any]], labels: dict[str, Any],
         for key, counts in _ring_rows(predicted, labels).items():
             report.rows[key].add(counts)
         report.payouts = _payouts(paid, labels, flagged, flagged_since)
+        report.honest_users = honest
+        for cause in false_ring_causes(predicted, labels).values():
+            report.false_rings[cause] += 1
         reports[method] = report
     return reports
 

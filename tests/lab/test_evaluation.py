@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lab.evaluation import evaluate, match_rings, rebates
+from lab.evaluation import evaluate, false_ring_causes, match_rings, rebates
 from tests.factories import make_order, make_user
 
 T0 = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -58,3 +58,31 @@ def test_evaluation_maths_on_a_hand_made_example():
     # Fraud: a4's 1700 (a4 never flagged) and b2's 2000 (flagged on day 7, credited day 8).
     assert report.payouts["fraud_final"] == [0 + 2000, 3700]
     assert report.payouts["fraud_in_time"] == [2000, 3700]
+
+
+def test_honest_users_flagged_and_the_causes_of_false_rings():
+    events = [make_user(u, at=at(-10)) for u in ("a1", "a2", "a3", "h1", "h2", "h3", "p0", "p1",
+                                                   "p2", "p3", "q1", "q2")]
+    labels = {"rings": [{"ring": "A", "kind": "device_farm", "members": ["a1", "a2", "a3"]}],
+              "groups": {"household": [["h1", "h2", "h3"]],
+                         "promotion": [["p0", "p1", "p2", "p3"]],
+                         "nat": [["h1", "h2", "h3", "p0", "p1", "p2", "p3"]],
+                         "super_inviter": ["p0"]}}
+    predicted = [["a1", "a2", "a3"],  # matched
+                 ["a1", "a2", "h1"],  # two thirds fraud: a part of a ring, not a false ring
+                 ["h1", "h2"],  # the household and the NAT both hold both: the smaller wins
+                 ["p1", "p2", "h3"],  # the promotion holds two, the NAT three
+                 ["p1", "p2", "q1"],  # the promotion holds two, the NAT two: the smaller
+                 ["q1", "q2"]]  # in no group
+    assert false_ring_causes(predicted, labels) == {1: "ring_part", 2: "household", 3: "nat",
+                                                    4: "promotion", 5: "other"}
+    report = evaluate(events, labels, {"m": predicted})["m"]
+    assert report.honest_users == 9
+    assert report.honest_flagged() == 7  # h1 h2 h3 p1 p2 q1 q2
+    assert report.honest_flagged_share() == pytest.approx(7 / 9)
+    assert dict(report.false_rings) == {"ring_part": 1, "household": 1, "nat": 1,
+                                        "promotion": 1, "other": 1}
+    assert report.recall("device_farm") == 1.0 and report.recall("camouflaged") is None
+    twice = evaluate(events, labels, {"m": predicted})["m"]
+    twice.merge(report)
+    assert twice.honest_users == 18 and twice.false_rings["other"] == 2
