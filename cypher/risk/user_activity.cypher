@@ -1,5 +1,6 @@
 // The costlier facts behind the signals of $user_id: invitee registrations, and per IP (seen by
-// at most $max_ip_users) the accounts and orders within $burst_seconds of the user's own.
+// at most $max_ip_users) the accounts and orders within $burst_seconds of the user's own; per
+// device used by $farm_users or more accounts, up to $evidence_accounts of the others (by id).
 MATCH (u:User {id: $user_id})
 CALL (u) {
   OPTIONAL MATCH (u)-[:INVITED]->(v:User)
@@ -24,4 +25,15 @@ CALL (u) {
   WHERE ip IS NOT NULL
   RETURN collect({ip: ip.addr, buyers: buyers, orders: orders}) AS order_bursts
 }
-RETURN invitee_times, invitees, ip_bursts, order_bursts
+CALL (u) {
+  MATCH (u)-[:USED]->(d:Device)
+  WHERE COUNT { (d)<-[:USED]-(:User) } >= $farm_users
+  CALL (u, d) {
+    MATCH (d)<-[:USED]-(v:User)
+    WHERE v <> u
+    WITH v ORDER BY v.id LIMIT $evidence_accounts
+    RETURN collect(v.id) AS others
+  }
+  RETURN collect({id: d.id, others: others}) AS device_accounts
+}
+RETURN invitee_times, invitees, ip_bursts, order_bursts, device_accounts

@@ -72,8 +72,12 @@ def user_risk(user_id: str) -> dict[str, Any] | None:
         return None
     activity = db.read_query("risk.user_activity", user_id=user_id,
                              max_ip_users=signals.MAX_IP_USERS,
-                             burst_seconds=signals.BURST_SECONDS)[0]
-    found = signals.cheap_signals(facts) + signals.activity_signals(user_id, activity)
+                             burst_seconds=signals.BURST_SECONDS,
+                             farm_users=signals.DEVICE_FARM_USERS,
+                             evidence_accounts=signals.EVIDENCE_ACCOUNTS)[0]
+    device_accounts = {d["id"]: d["others"] for d in activity["device_accounts"]}
+    found = (signals.cheap_signals(facts, device_accounts)
+             + signals.activity_signals(user_id, activity))
     ring = db.read_query("risk.ring_of_user", user_id=user_id)
     # Holds at birth come from the cheap signals only (ip_burst and invite_velocity need
     # the wider reads made here): `hold_score` is that score, `score` all of them.

@@ -10,6 +10,14 @@ are computed. No single signal reaches the default 0.7 alone: a household sharin
 and inviting each other trips `self_referral`, and that alone must not hold a family's
 money; it takes two independent signs (a device farm with a self-referral, a brand-new
 chain with money shared up it).
+
+Shared cards and addresses: a payment account paid with by many accounts is one operator
+or someone paying for others (a reseller, a parent); an address used by many accounts is as
+often a parcel locker, an office or a dorm. So an address counts only when the accounts on it
+are concentrated on the user's card too (at least half of them), and never without the card:
+lockers, offices and promotions (strangers registered on one promoter's phone) share an address
+or a device honestly, but not a card. A card and an address both shared by the same accounts
+hold; either alone does not.
 """
 
 from dataclasses import dataclass, field
@@ -26,9 +34,15 @@ VELOCITY_INVITES = 20  # invitees in any 24 hours
 BURST_SECONDS = 3600
 BURST_ACCOUNTS = 10  # other accounts appearing (or ordering) on one IP within the hour
 MAX_IP_USERS = 5_000  # beyond that an IP is a carrier NAT: no burst is read from it
+SHARED_OTHERS = 5  # other accounts on one card (and address): beyond a household of 2-4
+ADDRESS_CONCENTRATION = 0.5  # share of an address's other accounts on the user's card too
+SHARED_READ_CAP = 100  # accounts read per card or address: bounds the read at a busy locker
+EVIDENCE_ACCOUNTS = 20  # accounts listed as evidence; the sentence gives the count
 
 WEIGHTS = {
     "device_farm": 0.6,
+    "shared_payment_account": 0.5,
+    "shared_address": 0.5,
     "new_account_chain": 0.5,
     "self_referral": 0.4,
     "new_account_large_order": 0.3,
@@ -60,16 +74,20 @@ def score(signals: list[Signal]) -> float:
     return round(1.0 - rest, 3)
 
 
-def cheap_signals(facts: dict[str, Any]) -> list[Signal]:
-    """Signals from one row of `risk.user_facts`."""
+def cheap_signals(facts: dict[str, Any],
+                  device_accounts: dict[str, list[str]] | None = None) -> list[Signal]:
+    """Signals from one row of `risk.user_facts`; `device_accounts` (other accounts by
+    device, read for the user page) adds the accounts to a device farm's evidence."""
     out: list[Signal] = []
     farms = sorted((d for d in facts["devices"] if d["users"] >= DEVICE_FARM_USERS),
                    key=lambda d: (-d["users"], d["id"]))
     if farms:
         top = farms[0]
+        accounts = [a for d in farms for a in (device_accounts or {}).get(d["id"], [])]
         out.append(Signal("device_farm",
                           f"device {top['id']} is used by {top['users']} accounts",
-                          [f"device:{d['id']}" for d in farms]))
+                          [f"device:{d['id']}" for d in farms] + user_evidence(accounts)))
+    out += shared_signals(facts)
     shared = sorted(facts["shared_with_inviter"])
     if shared and facts["inviter"]:
         out.append(Signal("self_referral",
@@ -93,6 +111,50 @@ def cheap_signals(facts: dict[str, Any]) -> list[Signal]:
             f"{CHAIN_SECONDS // 3600} hours, under organiser {upline[2]}",
             [f"user:{u}" for u in upline[:3]]))
     return out
+
+
+def shared_signals(facts: dict[str, Any]) -> list[Signal]:
+    """`shared_payment_account` and `shared_address` from `risk.user_facts`."""
+    out: list[Signal] = []
+    cards = sorted((c for c in facts["shared_payment_accounts"]
+                    if len(c["others"]) >= SHARED_OTHERS),
+                   key=lambda c: (-len(c["others"]), c["id"]))
+    if cards:
+        top = cards[0]
+        out.append(Signal(
+            "shared_payment_account",
+            f"payment account {top['id']} is used by {how_many(len(top['others']))} other "
+            f"accounts too",
+            [f"payment_account:{c['id']}" for c in cards]
+            + user_evidence([a for c in cards for a in c["others"]])))
+    places = sorted((a for a in facts["shared_addresses"] if concentrated(a)),
+                    key=lambda a: (-len(a["linked"]), a["id"]))
+    if cards and places:
+        top = places[0]
+        out.append(Signal(
+            "shared_address",
+            f"{len(top['linked'])} of the {how_many(top['accounts'])} other accounts "
+            f"shipping to address {top['id']} share its payment account",
+            [f"address:{a['id']}" for a in places]
+            + user_evidence([u for a in places for u in a["linked"]])))
+    return out
+
+
+def concentrated(place: dict[str, Any]) -> bool:
+    """Enough of an address's other accounts share the user's card: a farm's own address,
+    not a locker or an office where a few of many buyers do."""
+    linked = len(place["linked"])
+    return linked >= SHARED_OTHERS and linked >= ADDRESS_CONCENTRATION * place["accounts"]
+
+
+def how_many(n: int) -> str:
+    """A number of accounts read up to SHARED_READ_CAP, as the sentence says it."""
+    return f"{n} or more" if n >= SHARED_READ_CAP else str(n)
+
+
+def user_evidence(accounts: list[str]) -> list[str]:
+    """Distinct account ids as `user:` evidence, sorted, at most EVIDENCE_ACCOUNTS."""
+    return [f"user:{a}" for a in sorted(set(accounts))[:EVIDENCE_ACCOUNTS]]
 
 
 def new_account_chain(registered_at: int, upline_registered: list[int]) -> bool:
@@ -150,9 +212,13 @@ def max_in_window(times: list[int], window: int) -> tuple[int, int]:
     return best, best_start
 
 
+FACT_PARAMS = {"new_seconds": NEW_ACCOUNT_SECONDS, "shared_others": SHARED_OTHERS,
+               "read_cap": SHARED_READ_CAP}
+
+
 def facts_of(user_ids: list[str]) -> dict[str, dict[str, Any]]:
     """`risk.user_facts` rows by user id (read-only, auto-commit)."""
-    rows = db.read_rows("risk.user_facts", ids=list(user_ids), new_seconds=NEW_ACCOUNT_SECONDS)
+    rows = db.read_rows("risk.user_facts", ids=list(user_ids), **FACT_PARAMS)
     return {r["user_id"]: r for r in rows}
 
 
@@ -161,7 +227,7 @@ def hold_decisions(tx: Any, user_ids: list[str], hold_score: float) -> dict[str,
     `void` (a confirmed ring member), `held:<holder>` (an open ring at or above the hold
     score, or strong signals) or absent (pending as usual)."""
     out: dict[str, str] = {}
-    rows = db.run_rows(tx, "risk.user_facts", ids=list(user_ids), new_seconds=NEW_ACCOUNT_SECONDS)
+    rows = db.run_rows(tx, "risk.user_facts", ids=list(user_ids), **FACT_PARAMS)
     for facts in rows:
         user_id = facts["user_id"]
         if facts["risk_confirmed"]:

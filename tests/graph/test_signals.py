@@ -9,6 +9,7 @@ def facts(**extra):
     base = {"user_id": "u9", "registered_at": 100 * DAY, "inviter": "u1",
             "upline": ["u1"], "upline_registered": [10 * DAY], "devices": [],
             "shared_with_inviter": [], "early_orders": [], "hold_ring": None,
+            "shared_payment_accounts": [], "shared_addresses": [],
             "risk_confirmed": None, "risk_cleared": None}
     return {**base, **extra}
 
@@ -94,3 +95,52 @@ def test_an_order_burst_on_an_ip_is_one_ip_burst_signal_with_the_orders():
 def test_max_in_window_counts_the_densest_stretch():
     assert signals.max_in_window([], 10) == (0, 0)
     assert signals.max_in_window([0, 5, 11, 12, 13, 30], 10) == (4, 1)
+
+
+def test_a_device_farm_lists_the_other_accounts_when_the_page_read_them():
+    devices = [{"id": "farm1", "users": 12}, {"id": "farm2", "users": 10}]
+    accounts = {"farm1": ["c", "a"], "farm2": ["a", "b"], "home": ["z"]}
+    [farm] = signals.cheap_signals(facts(devices=devices), accounts)
+    assert farm.evidence == ["device:farm1", "device:farm2", "user:a", "user:b", "user:c"]
+    assert signals.cheap_signals(facts(devices=devices))[0].evidence == [
+        "device:farm1", "device:farm2"]  # the rebate path reads no accounts
+
+
+def farm(n: int, card: str = "card", place: str = "flat", at_address: int | None = None):
+    """Facts of a user whose card and address n other accounts share."""
+    others = [f"f{k:02d}" for k in range(n)]
+    return facts(shared_payment_accounts=[{"id": card, "others": others}],
+                 shared_addresses=[{"id": place, "linked": others,
+                                    "accounts": n if at_address is None else at_address}])
+
+
+def test_a_card_and_an_address_shared_by_the_same_accounts_hold_together():
+    found = signals.cheap_signals(farm(7))
+    assert codes(found) == ["shared_payment_account", "shared_address"]
+    others = [f"user:f{k:02d}" for k in range(7)]
+    assert found[0].detail == "payment account card is used by 7 other accounts too"
+    assert found[0].evidence == ["payment_account:card", *others]
+    assert found[1].detail == "7 of the 7 other accounts shipping to address flat share its " \
+                              "payment account"
+    assert found[1].evidence == ["address:flat", *others]
+    assert signals.score(found) == 0.75 >= 0.7
+    assert signals.score(found[:1]) == 0.5 < 0.7  # a card alone: a reseller, a parent
+
+
+def test_a_household_shares_too_few_and_a_locker_too_thinly():
+    assert signals.cheap_signals(farm(signals.SHARED_OTHERS - 1)) == []
+    # six on a company card among forty at an office: the card shows, the address does not
+    office = signals.cheap_signals(farm(6, at_address=40))
+    assert codes(office) == ["shared_payment_account"] and signals.score(office) < 0.7
+    # half of the address's other accounts on the card is still concentrated
+    assert codes(signals.cheap_signals(farm(6, at_address=12)))[-1] == "shared_address"
+    # an address never counts without a shared card
+    alone = facts(shared_addresses=[{"id": "flat", "linked": ["a"] * 9, "accounts": 9}])
+    assert signals.cheap_signals(alone) == []
+
+
+def test_shared_evidence_is_capped_and_a_full_read_says_or_more():
+    found = signals.cheap_signals(farm(signals.SHARED_READ_CAP))
+    assert found[0].detail == "payment account card is used by 100 or more other accounts too"
+    assert len(found[0].evidence) == 1 + signals.EVIDENCE_ACCOUNTS
+    assert found[1].detail.startswith("100 of the 100 or more other accounts")
