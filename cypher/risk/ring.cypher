@@ -1,9 +1,11 @@
-// One ring: its properties, members (sorted), held money per kind and decision.
+// One ring: its properties, members (sorted), the money held on its members' orders per kind
+// (by the ring or by a member's own signals) and its decision.
 MATCH (ring:Ring {id: $ring_id})
 OPTIONAL MATCH (u:User)-[:MEMBER_OF]->(ring)
 WITH ring, u ORDER BY u.id
-WITH ring, collect(u.id) AS members
-OPTIONAL MATCH (held:Rebate {status: 'held'}) WHERE held.hold_by = ring.id
+WITH ring, collect(u.id) AS members, collect(u) AS users
+OPTIONAL MATCH (m:User)-[:PLACED]->(:Order)-[:EARNS]->(held:Rebate {status: 'held'})
+  WHERE m IN users
 WITH ring, members, held.kind AS kind, sum(held.amount_cents) AS cents, count(held) AS n
 RETURN ring.id AS ring_id, ring.score AS score, ring.status AS status, ring.size AS size,
        ring.reasons AS reasons, ring.features AS features, members,
