@@ -2,12 +2,12 @@
 (what needs no Redis) or with a 503 problem and Retry-After, and nothing is left behind that
 blocks the service once Redis is back."""
 
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from kombu.exceptions import OperationalError
 
 from graph import jobs, redis_clients
 from graph.settings import get_settings
@@ -119,14 +119,20 @@ def test_a_detection_queued_while_redis_went_down_blocks_no_later_run(client, re
 
 
 def test_a_detection_that_cannot_be_queued_is_failed_and_answered_503(client, monkeypatch):
+    from celery import Celery
+
     from workers import enqueue
 
     before = current_job_id()
     saved: list[str] = []
     new = jobs._new
-
-    def queue_down(*_: Any, **__: Any) -> None:
-        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+    # A broker where nothing listens, while the jobs' Redis still answers: a real Celery
+    # app whose publish really fails.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    broker_down = Celery("broker-down", broker=f"redis://127.0.0.1:{dead}/0")
+    broker_down.conf.broker_connection_timeout = 1
 
     def kept(kind: str, params: dict[str, Any]) -> dict[str, Any]:
         job = new(kind, params)
@@ -134,7 +140,7 @@ def test_a_detection_that_cannot_be_queued_is_failed_and_answered_503(client, mo
         return job
 
     monkeypatch.setattr(jobs, "_new", kept)
-    monkeypatch.setattr(enqueue.app, "send_task", queue_down)
+    monkeypatch.setattr(enqueue, "app", broker_down)
     body = assert_redis_down(client.post("/v1/risk/detect", headers=RISK))
     assert body["type"].endswith("/queue-unavailable")
     monkeypatch.undo()
