@@ -10,12 +10,11 @@ import random
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from lab.fraudgen import population, rings
 from lab.fraudgen.activity import Activity
 from lab.fraudgen.blueprints import Ring, User, World
 from lab.fraudgen.ring_activity import write_ring
+from lab.mall_files import write_mall_files
 
 
 def generate_mall(users: int, seed: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -46,15 +45,8 @@ def generate_mall(users: int, seed: int) -> tuple[list[dict[str, Any]], dict[str
 
 def write_mall(users: int, seed: int, out_dir: str | Path) -> tuple[Path, Path]:
     """Writes events.ndjson and labels.json of `generate_mall` into out_dir."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     events, labels = generate_mall(users, seed)
-    events_path, labels_path = out / "events.ndjson", out / "labels.json"
-    with events_path.open("wb") as handle:
-        for event in events:
-            handle.write(orjson.dumps(event) + b"\n")
-    labels_path.write_bytes(orjson.dumps(labels, option=orjson.OPT_INDENT_2))
-    return events_path, labels_path
+    return write_mall_files(events, labels, out_dir)
 
 
 def _assign_ids(users: list[User]) -> None:

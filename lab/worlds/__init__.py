@@ -14,8 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from lab.mall_files import write_mall_files
 from lab.worlds import benign, fraud
 from lab.worlds.people import Account, live
 from lab.worlds.settings import GROUP_KINDS, HELD_OUT, NAMED, TUNE, WorldSettings
@@ -46,15 +45,8 @@ def generate_world(settings: WorldSettings, users: int,
 def write_world(settings: WorldSettings, users: int, seed: int,
                 out_dir: str | Path) -> tuple[Path, Path]:
     """Writes events.ndjson and labels.json of `generate_world` into out_dir."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     events, labels = generate_world(settings, users, seed)
-    events_path, labels_path = out / "events.ndjson", out / "labels.json"
-    with events_path.open("wb") as handle:
-        for event in events:
-            handle.write(orjson.dumps(event) + b"\n")
-    labels_path.write_bytes(orjson.dumps(labels, option=orjson.OPT_INDENT_2))
-    return events_path, labels_path
+    return write_mall_files(events, labels, out_dir)
 
 
 def _labels(world: World, users: int, seed: int) -> dict[str, Any]:
