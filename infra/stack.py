@@ -242,17 +242,25 @@ def start_redis(settings: Settings, paths: Paths, say: Callable[[str], None] = p
             say(stack_auth.open_redis_message(url, pid))
         return
     server = ensure_redis_server()
-    rdir = paths.data / "redis"
-    rdir.mkdir(parents=True, exist_ok=True)
-    conf = rdir / "redis.conf"
-    conf.write_text("\n".join([
-        "# Written by tiergraph at each start; the password comes from TIERGRAPH_REDIS_URL.",
-        "bind 127.0.0.1", f"port {_port(url, 6379)}", f"dir {rdir.resolve()}",
-        "appendonly yes", 'save ""', "daemonize no", *stack_auth.redis_acl_lines(url), ""]))
-    conf.chmod(0o600)
+    conf = _redis_conf(paths.data / "redis", _port(url, 6379),
+                       "the password comes from TIERGRAPH_REDIS_URL",
+                       stack_auth.redis_acl_lines(url))
     say(f"starting Redis on {masked_url(url)}")
     _spawn(paths, "redis", [server, str(conf.resolve())], dict(os.environ))
     _wait(lambda: _redis_ping(url), "Redis", 30, paths, "redis")
+
+
+def _redis_conf(folder: Path, port: int, source: str, lines: list[str]) -> Path:
+    """A redis.conf (mode 0600) for a loopback server keeping its append-only file in
+    `folder`, with `lines` added; `source` says where those come from."""
+    folder.mkdir(parents=True, exist_ok=True)
+    conf = folder / "redis.conf"
+    conf.write_text("\n".join([
+        f"# Written by tiergraph at each start; {source}.",
+        "bind 127.0.0.1", f"port {port}", f"dir {folder.resolve()}",
+        "appendonly yes", 'save ""', "daemonize no", *lines, ""]))
+    conf.chmod(0o600)
+    return conf
 
 
 def start_audit_store(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
@@ -266,15 +274,9 @@ def start_audit_store(settings: Settings, paths: Paths, say: Callable[[str], Non
             say(f"the audit store already answers on port {port}")
             return
         server = ensure_redis_server()
-        adir = paths.data / "audit"
-        adir.mkdir(parents=True, exist_ok=True)
-        conf = adir / "redis.conf"
-        conf.write_text("\n".join([
-            "# Written by tiergraph at each start; the ACL lines come from graph/audit/seals.py.",
-            "bind 127.0.0.1", f"port {port}",
-            f"dir {adir.resolve()}", "appendonly yes", "appendfsync always", 'save ""',
-            "daemonize no", *seals.acl_lines(settings), ""]))
-        conf.chmod(0o600)
+        conf = _redis_conf(paths.data / "audit", port,
+                           "the ACL lines come from graph/audit/seals.py",
+                           ["appendfsync always", *seals.acl_lines(settings)])
         say(f"starting the audit store on port {port}")
         _spawn(paths, "audit", [server, str(conf.resolve())], dict(os.environ))
         _wait(seals.ping, "the audit store", 30, paths, "audit")
