@@ -69,11 +69,17 @@ def components(nodes: Iterable[int], pairs: Iterable[tuple[int, int]]) -> list[l
 def _communities(graph: UserGraph, seed: int, algorithm: str,
                  say: Progress) -> list[list[int]]:
     """Each component split into communities, each community refined."""
-    found = components(set(graph.adjacency), graph.weights)
+    # Seeds: users sharing a device or payment account; then, among the users left, those
+    # sharing only addresses (drop addresses of people who pay and log in on their own).
+    nodes = {uid for pair in graph.strong for uid in pair}
+    found = components(nodes, graph.strong)
+    left = set(graph.adjacency) - nodes
+    found += components(left, [p for p in graph.id_edges if p[0] in left and p[1] in left])
     edges_of: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
     root = {uid: n for n, component in enumerate(found) for uid in component}
     for pair, w in graph.weights.items():
-        edges_of[root[pair[0]]][pair] = w
+        if pair[0] in root and root[pair[0]] == root.get(pair[1]):
+            edges_of[root[pair[0]]][pair] = w
     parts: list[list[int]] = []
     for n, component in enumerate(found):
         for community in _split(component, edges_of.pop(n, {}), seed, algorithm):

@@ -1,8 +1,10 @@
 """Scoring a community: features in 0..1, a logistic score and reason codes (pure).
 
 score = 1 / (1 + exp(-(sum(WEIGHTS[f] * feature[f]) - BIAS))); the reason codes are the
-features at or above REASON_AT. docs/detection.md ("Score and reason codes") defines each
-feature and tells how the weights were set.
+features that raise the score (positive weight) at or above REASON_AT. The weights are a
+logistic regression fitted on labelled generated malls (lab/bench/fit_weights.py);
+docs/detection.md ("Score and reason codes") defines each feature. A negative weight marks
+what honest look-alikes do more than rings (a promotion's sign-up burst).
 """
 
 import math
@@ -24,18 +26,25 @@ CREDIT_SECONDS = DAY * (Settings.model_fields["return_window_days"].default
                         + Settings.model_fields["settlement_delay_days"].default)
 
 WEIGHTS = {
-    "dense_shared_devices": 8.0,
-    "shared_payment_accounts": 1.0,
-    "shared_addresses": 0.5,
-    "new_accounts": 1.5,
-    "burst_registration": 0.5,
-    "money_to_own_uplines": 0.5,
-    "synchronised_orders": 8.0,
-    "refunds_after_payout": 3.0,
-    "isolated": 0.5,
-    "many_accounts": 4.0,
+    "dense_shared_devices": 3.4,
+    "shared_payment_accounts": 1.6,
+    "shared_addresses": 0.3,
+    "new_accounts": -0.5,
+    "burst_registration": -1.9,
+    "money_to_own_uplines": -0.2,
+    "synchronised_orders": 2.9,
+    "refunds_after_payout": 1.1,
+    "isolated": 1.2,
+    "many_accounts": 2.9,
+    "invited_inside": 2.8,
+    "stays_shared": 4.7,
+    "closed_invites": 3.9,
+    "shared_after_signup": -0.2,
+    "own_drop": -0.1,
+    "rounds_to_drop": 4.6,
+    "new_on_shared": 3.5,
 }
-BIAS = 7.5
+BIAS = 10.6
 REASON_AT = {
     "dense_shared_devices": 0.5,
     "shared_payment_accounts": 0.5,
@@ -46,6 +55,11 @@ REASON_AT = {
     "synchronised_orders": 0.3,
     "refunds_after_payout": 0.2,
     "many_accounts": 0.5,
+    "invited_inside": 0.5,
+    "stays_shared": 0.5,
+    "closed_invites": 0.5,
+    "rounds_to_drop": 0.2,
+    "new_on_shared": 0.3,
 }
 
 
@@ -66,8 +80,9 @@ def score_of(features: dict[str, float]) -> float:
 
 
 def reasons_of(features: dict[str, float]) -> list[str]:
-    """Reason codes: the features at or above their REASON_AT level."""
-    return [name for name, level in REASON_AT.items() if features.get(name, 0.0) >= level]
+    """Reason codes: the features raising the score, at or above their REASON_AT level."""
+    return [name for name, level in REASON_AT.items()
+            if WEIGHTS[name] > 0 and features.get(name, 0.0) >= level]
 
 
 def score_communities(parts: list[list[int]], groups: list[Group], index: Index,
@@ -106,7 +121,8 @@ def features_of(part: list[int], groups: list[Group], touching: dict[int, list[i
     internal = sum(graph.id_edges.get((min(a, b), max(a, b)), 0.0)
                    for a in part for b in graph.adjacency.get(a, ()) if b in inside)
     total = sum(graph.strength.get(uid, 0.0) for uid in part)
-    return {
+    invited = _invited_inside(part, index)
+    features = {
         "dense_shared_devices": shares["device"],
         "shared_payment_accounts": shares["payment_account"],
         "shared_addresses": shares["address"],
@@ -118,7 +134,94 @@ def features_of(part: list[int], groups: list[Group], touching: dict[int, list[i
         "isolated": internal / total if total else 0.0,
         # Households stop at five people.
         "many_accounts": min(1.0, (len(part) - 2) / 6),
+        "invited_inside": invited,
+        "stays_shared": _stays_shared(part, index),
+        # A group past household size that invites itself through several of its members: a
+        # ring recruiting its own (a promoter's sign-ups all hang on the promoter).
+        "closed_invites": _spread_invites(part, index) * min(1.0, (len(part) - 2) / 6),
+        "shared_after_signup": _shared_after_signup(part, groups, touching, index),
+        "own_drop": _own_drop(part, groups, touching),
     }
+    # Two pairs weigh more together than apart: buying in rounds shipped to the group's own
+    # drop, and new accounts that keep using each other's phones and cards.
+    features["rounds_to_drop"] = features["own_drop"] * features["synchronised_orders"]
+    features["new_on_shared"] = features["new_accounts"] * features["shared_after_signup"]
+    return features
+
+
+def _shared_after_signup(part: list[int], groups: list[Group], touching: dict[int, list[int]],
+                         index: Index) -> float:
+    """Share of members still using a device or payment account of another member after
+    their first day: a promoter's phone is shared at sign-up only."""
+    inside = set(part)
+    later: set[int] = set()
+    for g in {g for uid in part for g in touching.get(uid, ())}:
+        group = groups[g]
+        if group.kind not in ("device", "payment_account"):
+            continue
+        users = [(uid, last) for uid, _, _, last in group.uses if uid in inside]
+        if len(users) < 2:
+            continue
+        for uid, last in users:
+            since = index.registered[uid]
+            if math.isnan(since) or last > since + DAY:
+                later.add(uid)
+    return len(later) / len(part)
+
+
+def _own_drop(part: list[int], groups: list[Group], touching: dict[int, list[int]]) -> float:
+    """Share of members shipping to an address most of whose users are members: a ring's
+    drop or a family home, not a parcel locker or a campus gate."""
+    inside = set(part)
+    dropped: set[int] = set()
+    for g in {g for uid in part for g in touching.get(uid, ())}:
+        group = groups[g]
+        if group.kind != "address":
+            continue
+        users = [uid for uid, _, _, _ in group.uses if uid in inside]
+        if len(users) >= 2 and 2 * len(users) >= len(group.uses):
+            dropped.update(users)
+    return len(dropped) / len(part)
+
+
+def _invited_inside(part: list[int], index: Index) -> float:
+    """Members invited by another member / (members - 1): the first one has to come from
+    somewhere."""
+    inside = set(part)
+    return sum(1 for uid in part if index.inviter[uid] in inside) / max(1, len(part) - 1)
+
+
+def _spread_invites(part: list[int], index: Index) -> float:
+    """Members invited by a member other than the group's busiest inviter / (members - 1)."""
+    inside = set(part)
+    inviters = [index.inviter[uid] for uid in part if index.inviter[uid] in inside]
+    if not inviters:
+        return 0.0
+    busiest = max(sorted(set(inviters)), key=inviters.count)
+    return sum(1 for inviter in inviters if inviter != busiest) / max(1, len(part) - 1)
+
+
+def _stays_shared(part: list[int], index: Index) -> float:
+    """Share of members living on the community's things: no device of their own (one no
+    other member uses) used after their first day, or orders paid only with payment
+    accounts another member uses. A farm's accounts never move off the farm's phone and
+    card; people signed up together on one phone move on to their own."""
+    users_of: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for uid in part:
+        for kind, ident, _ in index.things.get(uid, ()):
+            users_of[(kind, ident)].add(uid)
+    stuck = 0
+    for uid in part:
+        since = index.registered[uid]
+        since = -math.inf if math.isnan(since) else since + DAY
+        things = index.things.get(uid, ())
+        own_device = any(kind == "device" and last > since and len(users_of[(kind, ident)]) == 1
+                         for kind, ident, last in things)
+        cards = [len(users_of[(kind, ident)]) for kind, ident, _ in things
+                 if kind == "payment_account"]
+        if not own_device or (cards and min(cards) > 1):
+            stuck += 1
+    return stuck / len(part)
 
 
 def _shared_shares(part: list[int], groups: list[Group], touching: dict[int, list[int]],

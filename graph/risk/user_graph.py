@@ -13,6 +13,9 @@ from typing import NamedTuple
 from graph.risk.projection import KINDS, OrderInfo, Projection
 
 KIND_WEIGHT = {"device": 1.0, "ip": 0.3, "payment_account": 1.0, "address": 0.6}
+# A person's own things: only pairs sharing one of these may seed a community. Addresses and
+# IPs (homes, dorm rooms, lockers, NATs) weigh inside a community but chain whole towns.
+STRONG_KINDS = ("device", "payment_account")
 MAX_SHARE = 64  # identifiers used by more users than this are skipped
 TIME_SCALE = 3 * 86_400.0  # co-use this far apart halves an edge
 INVITE_WEIGHT = 0.2
@@ -54,6 +57,12 @@ class Index:
         for usage in projection.usages:
             if usage.kind in self.totals:
                 self.totals[usage.kind][self.ids[usage.user_id]] += usage.uses
+        # Each user's devices and payment accounts with their last use: what it moved on to.
+        self.things: dict[int, list[tuple[str, str, float]]] = defaultdict(list)
+        for usage in projection.usages:
+            if usage.kind in STRONG_KINDS:
+                self.things[self.ids[usage.user_id]].append(
+                    (usage.kind, usage.ident, usage.last_at))
         self.orders: dict[int, list[OrderInfo]] = defaultdict(list)
         for order in projection.orders:
             self.orders[self.ids[order.user_id]].append(order)
@@ -72,6 +81,7 @@ class UserGraph:
     the weights communities are found on: identifier plus invite edges."""
 
     id_edges: dict[tuple[int, int], float]
+    strong: set[tuple[int, int]]
     adjacency: dict[int, list[int]]
     strength: dict[int, float]
     weights: dict[tuple[int, int], float]
@@ -90,7 +100,7 @@ def shared_groups(projection: Projection, index: Index) -> list[Group]:
 
 def build_user_graph(groups: list[Group], index: Index) -> UserGraph:
     """The weighted graph of the users sharing identifiers, invite edges added among them."""
-    id_edges = _identifier_edges(groups, index)
+    id_edges, strong = _identifier_edges(groups, index)
     adjacency: dict[int, list[int]] = defaultdict(list)
     strength: dict[int, float] = defaultdict(float)
     for (a, b), w in id_edges.items():
@@ -101,12 +111,16 @@ def build_user_graph(groups: list[Group], index: Index) -> UserGraph:
     weights = dict(id_edges)
     for pair in _invite_edges(index, set(adjacency)):
         weights[pair] = weights.get(pair, 0.0) + INVITE_WEIGHT
-    return UserGraph(id_edges=id_edges, adjacency=adjacency, strength=strength, weights=weights)
+    return UserGraph(id_edges=id_edges, strong=strong, adjacency=adjacency, strength=strength,
+                     weights=weights)
 
 
-def _identifier_edges(groups: list[Group], index: Index) -> dict[tuple[int, int], float]:
-    """Summed identifier weight per user pair (a < b), at least MIN_EDGE."""
+def _identifier_edges(groups: list[Group],
+                      index: Index) -> tuple[dict[tuple[int, int], float], set[tuple[int, int]]]:
+    """Summed identifier weight per user pair (a < b), at least MIN_EDGE, and the pairs among
+    them that share a device or payment account (STRONG_KINDS)."""
     edges: dict[tuple[int, int], float] = defaultdict(float)
+    strong_weight: dict[tuple[int, int], float] = defaultdict(float)
     for group in groups:
         base = identifier_weight(group.kind, len(group.uses))
         totals = index.totals[group.kind]
@@ -116,7 +130,10 @@ def _identifier_edges(groups: list[Group], index: Index) -> dict[tuple[int, int]
             for b, share_b, first_b, last_b in shares[n + 1:]:
                 near = closeness(first_a, last_a, first_b, last_b)
                 edges[(a, b)] += base * share_a * share_b * near
-    return {pair: w for pair, w in edges.items() if w >= MIN_EDGE}
+                if group.kind in STRONG_KINDS:
+                    strong_weight[(a, b)] += base * share_a * share_b * near
+    kept = {pair: w for pair, w in edges.items() if w >= MIN_EDGE}
+    return kept, {pair for pair, w in strong_weight.items() if w >= MIN_EDGE}
 
 
 def _invite_edges(index: Index, nodes: set[int]) -> set[tuple[int, int]]:

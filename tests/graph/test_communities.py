@@ -65,8 +65,8 @@ def test_the_planted_farm_is_found_with_reasons(rings):
     best = max(rings, key=lambda r: len(farm & set(r.members)))
     assert len(farm & set(best.members)) >= 9 and set(best.members) <= farm
     assert best.score >= 0.7
-    assert {"dense_shared_devices", "shared_payment_accounts", "new_accounts",
-            "burst_registration"} <= set(best.reasons)
+    assert {"dense_shared_devices", "shared_payment_accounts", "stays_shared",
+            "many_accounts"} <= set(best.reasons)
     assert best.members == sorted(best.members)
     assert 0.0 <= best.score <= 1.0 and all(0.0 <= v <= 1.0 for v in best.features.values())
 
