@@ -20,6 +20,7 @@ DAY = 86_400.0
 NEW_ACCOUNT_SECONDS = DAY  # first order within a day of registering
 BURST_SECONDS = 12 * 3_600.0
 SYNC_SECONDS = 1_800.0
+INVITE_DAYS = 7  # a second account follows its first within days; family members sign up apart
 # When a rebate would be credited after payment: the default return window and settlement
 # delay (TIERGRAPH_RETURN_WINDOW_DAYS, TIERGRAPH_SETTLEMENT_DELAY_DAYS).
 CREDIT_SECONDS = DAY * (Settings.model_fields["return_window_days"].default
@@ -27,24 +28,27 @@ CREDIT_SECONDS = DAY * (Settings.model_fields["return_window_days"].default
 
 WEIGHTS = {
     "dense_shared_devices": 3.4,
-    "shared_payment_accounts": 1.6,
+    "shared_payment_accounts": 1.2,
     "shared_addresses": 0.3,
     "new_accounts": -0.5,
-    "burst_registration": -1.9,
-    "money_to_own_uplines": -0.2,
-    "synchronised_orders": 2.9,
-    "refunds_after_payout": 1.1,
+    "burst_registration": -2.6,
+    "money_to_own_uplines": 0.2,
+    "synchronised_orders": 1.6,
+    "refunds_after_payout": 1.2,
     "isolated": 1.2,
-    "many_accounts": 2.9,
-    "invited_inside": 2.8,
-    "stays_shared": 4.7,
-    "closed_invites": 3.9,
-    "shared_after_signup": -0.2,
-    "own_drop": -0.1,
-    "rounds_to_drop": 4.6,
-    "new_on_shared": 3.5,
+    "many_accounts": 3.3,
+    "invited_inside": 1.8,
+    "stays_shared": 3.6,
+    "closed_invites": 3.2,
+    "shared_after_signup": -0.4,
+    "own_drop": -0.3,
+    "dependent_accounts": 1.9,
+    "repeated_rounds": 3.7,
+    "rounds_to_drop": 3.3,
+    "new_on_shared": 3.0,
+    "invited_within_days": 2.5,
 }
-BIAS = 10.6
+BIAS = 11.0
 REASON_AT = {
     "dense_shared_devices": 0.5,
     "shared_payment_accounts": 0.5,
@@ -58,6 +62,9 @@ REASON_AT = {
     "invited_inside": 0.5,
     "stays_shared": 0.5,
     "closed_invites": 0.5,
+    "dependent_accounts": 0.5,
+    "invited_within_days": 0.5,
+    "repeated_rounds": 0.3,
     "rounds_to_drop": 0.2,
     "new_on_shared": 0.3,
 }
@@ -141,6 +148,9 @@ def features_of(part: list[int], groups: list[Group], touching: dict[int, list[i
         "closed_invites": _spread_invites(part, index) * min(1.0, (len(part) - 2) / 6),
         "shared_after_signup": _shared_after_signup(part, groups, touching, index),
         "own_drop": _own_drop(part, groups, touching),
+        "dependent_accounts": _dependent(part, groups, touching, index),
+        "invited_within_days": _invited_within(part, index, INVITE_DAYS * DAY),
+        "repeated_rounds": rounds_of([(o.paid_at, index.ids[o.user_id]) for o in orders]),
     }
     # Two pairs weigh more together than apart: buying in rounds shipped to the group's own
     # drop, and new accounts that keep using each other's phones and cards.
@@ -167,6 +177,60 @@ def _shared_after_signup(part: list[int], groups: list[Group], touching: dict[in
             if math.isnan(since) or last > since + DAY:
                 later.add(uid)
     return len(later) / len(part)
+
+
+def _dependent(part: list[int], groups: list[Group], touching: dict[int, list[int]],
+               index: Index) -> float:
+    """Mean over members but the oldest of the larger of two shares: their device uses on
+    devices another member uses, and their payments with another member's payment accounts.
+    A person's second account lives on the first one's phone or card; a family member has a
+    phone and a card of their own and borrows the tablet or the family card now and then."""
+    if len(part) < 2:
+        return 0.0
+    inside = set(part)
+    shared: dict[tuple[int, str], int] = defaultdict(int)
+    for g in {g for uid in part for g in touching.get(uid, ())}:
+        group = groups[g]
+        if group.kind not in ("device", "payment_account"):
+            continue
+        users = [(uid, count) for uid, count, _, _ in group.uses if uid in inside]
+        if len(users) >= 2:
+            for uid, count in users:
+                shared[(uid, group.kind)] += count
+    oldest = min(part, key=lambda u: (math.inf if math.isnan(index.registered[u])
+                                      else index.registered[u], u))
+    shares = []
+    for uid in part:
+        if uid != oldest:
+            shares.append(max((shared[(uid, kind)] / index.totals[kind][uid]
+                               if index.totals[kind][uid] else 0.0)
+                              for kind in ("device", "payment_account")))
+    return sum(shares) / len(shares)
+
+
+def _invited_within(part: list[int], index: Index, seconds: float) -> float:
+    """Members invited by a member who registered at most `seconds` before them /
+    (members - 1): the time half of a self-referral's pair evidence."""
+    inside = set(part)
+    close = sum(1 for uid in part
+                if index.inviter[uid] in inside
+                and 0 <= index.registered[uid] - index.registered[index.inviter[uid]] <= seconds)
+    return close / max(1, len(part) - 1)
+
+
+def rounds_of(orders: list[tuple[float, int]]) -> float:
+    """Rounds of buying together: days with orders by three members or more within
+    SYNC_SECONDS, (days - 1) / 3 capped at 1. A promotion buys together on its sign-up day
+    only; a ring comes back for every flash deal."""
+    orders = sorted(orders)
+    days: set[int] = set()
+    start = 0
+    for end, (t, _) in enumerate(orders):
+        while orders[start][0] < t - SYNC_SECONDS:
+            start += 1
+        if len({uid for _, uid in orders[start:end + 1]}) >= 3:
+            days.add(int(t // DAY))
+    return min(1.0, max(0, len(days) - 1) / 3)
 
 
 def _own_drop(part: list[int], groups: list[Group], touching: dict[int, list[int]]) -> float:

@@ -5,7 +5,15 @@ import math
 import pytest
 
 from graph.risk.projection import Projection, Usage, UserInfo
-from graph.risk.scoring import BIAS, CREDIT_SECONDS, WEIGHTS, features_of, reasons_of, score_of
+from graph.risk.scoring import (
+    BIAS,
+    CREDIT_SECONDS,
+    WEIGHTS,
+    features_of,
+    reasons_of,
+    rounds_of,
+    score_of,
+)
 from graph.risk.user_graph import Index, build_user_graph, shared_groups
 
 DAY = 86_400.0
@@ -81,3 +89,33 @@ def test_a_feature_that_lowers_the_score_is_never_a_reason():
     lowering = [name for name, weight in WEIGHTS.items() if weight <= 0]
     assert lowering, "the fitted weights have features honest groups show more than rings"
     assert not set(reasons_of(dict.fromkeys(WEIGHTS, 1.0))) & set(lowering)
+
+
+def test_a_second_account_on_the_first_ones_card_is_dependent_a_family_member_is_not():
+    users = {"first": UserInfo(0.0, None), "second": UserInfo(2 * DAY, "first")}
+    card = [Usage("first", "payment_account", "card", 0.0, 9 * DAY, 3),
+            Usage("second", "payment_account", "card", 2 * DAY, 8 * DAY, 2)]
+    own = [Usage("first", "device", "phone-1", 0.0, 9 * DAY, 6),
+           Usage("second", "device", "old-phone", 2 * DAY, 8 * DAY, 5)]
+    second = _features(users, card + own)
+    # every payment of the second account is on the first one's card, on a phone of its own
+    assert second["dependent_accounts"] == 1.0
+    assert second["invited_within_days"] == 1.0
+    family = {"mother": UserInfo(0.0, None), "son": UserInfo(60 * DAY, "mother")}
+    shared = [Usage("mother", "payment_account", "family-card", 0.0, 90 * DAY, 4),
+              Usage("son", "payment_account", "family-card", 60 * DAY, 80 * DAY, 1),
+              Usage("son", "payment_account", "own-card", 60 * DAY, 90 * DAY, 3),
+              Usage("son", "device", "own-phone", 60 * DAY, 90 * DAY, 8)]
+    son = _features(family, shared)
+    assert son["dependent_accounts"] == pytest.approx(0.25)
+    assert son["invited_within_days"] == 0.0
+
+
+def test_buying_together_again_and_again_makes_rounds_one_day_of_deals_does_not():
+    def round_on(day: int) -> list[tuple[float, int]]:
+        return [(day * DAY + 60.0 * n, n) for n in range(3)]
+
+    assert rounds_of(round_on(3)) == 0.0  # a promotion's deal day
+    assert rounds_of(round_on(3) + round_on(10) + round_on(17) + round_on(24)) == 1.0
+    assert rounds_of([(DAY + n, n % 2) for n in range(6)]) == 0.0  # a couple is not a round
+
