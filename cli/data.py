@@ -78,6 +78,8 @@ def generate(
 
 def detect(
     seed: Annotated[int, typer.Option(help="Seed of the community detection.")] = 0,
+    full: Annotated[bool, typer.Option(help="Detect every component, not only those "
+                                            "touched since the last run.")] = False,
 ) -> None:
     """Find and score collusion rings in the running graph, store them and apply holds."""
     from graph.risk import detection, reads
@@ -89,7 +91,7 @@ def detect(
         with Progress(*columns, console=console) as bar:
             task = bar.add_task("starting", total=1.0)
             result = detection.detect_and_store(
-                seed=seed, actor=shell_actor(),
+                seed=seed, actor=shell_actor(), full=full,
                 progress=lambda stage, f: bar.update(task, description=stage, completed=f))
     except DomainError as refused:
         err.print(f"[red]{refused.detail}[/red]")

@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     return_window_days: int = Field(default=7, ge=0)
     settlement_delay_days: int = Field(default=1, ge=0)
     hold_score: float = Field(default=0.7, ge=0, le=1)
+    # Detection after a large write (0: never): an events batch or an import that wrote this
+    # many new events or more starts one run once writes have been quiet for
+    # detect_quiet_seconds. Runs are incremental but the first, one asked full, one with
+    # another seed or scorer, and one detect_full_every_days after the last full run (0:
+    # every run is full).
+    detect_after_events: int = Field(default=10_000, ge=0)
+    detect_quiet_seconds: int = Field(default=120, ge=0)
+    detect_full_every_days: int = Field(default=7, ge=0)
     # Lets POST /v1/settlement/run settle as of a future time: for tests only.
     allow_future_as_of: bool = False
 

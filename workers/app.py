@@ -31,6 +31,13 @@ def make_app() -> Celery:
             "audit-seal": {"task": "audit.seal", "schedule": 30.0},
             # 02:00 in China (UTC+8): the daily T+N settlement run
             "settlement-daily": {"task": "settlement.run", "schedule": crontab(hour=18, minute=0)},
+            # an hour before settlement, so its holds stop what rings earned (incremental
+            # most nights: graph/risk/incremental.py)
+            "risk-detect-nightly": {"task": "risk.detect_nightly",
+                                    "schedule": crontab(hour=17, minute=0)},
+            # after a large import or events batch, once writes went quiet
+            "risk-detect-after-events": {"task": "risk.detect_after_events",
+                                         "schedule": 60.0},
         },
         include=["workers.tasks.rebates", "workers.tasks.settlement", "workers.tasks.withdrawals",
                  "workers.tasks.risk", "workers.tasks.audit"],

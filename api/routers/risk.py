@@ -1,15 +1,16 @@
-"""The risk team's API: detection jobs, ranked rings, one ring drawn, decisions, one user."""
+"""The risk team's API: detection jobs, ranked rings, one ring drawn, decisions, one user,
+and the ring models learned from decisions (training jobs, versions, the active one)."""
 
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import RiskRole, ShownActor
 from graph import jobs
 from graph.errors import not_found
-from graph.risk import decisions, reads
+from graph.risk import decisions, model_store, reads
 
 router = APIRouter(prefix="/v1", tags=["risk"])
 
@@ -17,6 +18,7 @@ router = APIRouter(prefix="/v1", tags=["risk"])
 class DetectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     seed: Annotated[StrictInt, Field(ge=0, le=2**31 - 1)] = 0
+    full: StrictBool = False  # every component, not only those touched since the last run
 
 
 class JobAccepted(BaseModel):
@@ -36,13 +38,25 @@ class JobOut(BaseModel):
     finished_at: str | None
 
 
+class Driver(BaseModel):
+    """An input's part of the score's logit: a feature (or the rule score's logit) and its
+    value, times its weight."""
+
+    feature: str
+    value: float
+    contribution: float
+
+
 class RingSummary(BaseModel):
     ring_id: str
-    score: float
+    score: float  # the active model's when model_version is a number, else the rule score
     status: str
     size: int
     members: list[str]
     reasons: list[str]
+    rule_score: float | None = None  # None on rings stored before rule scores were kept
+    model_version: int | Literal["rules"] | None = None
+    drivers: list[Driver] = []
 
 
 class RingList(BaseModel):
@@ -91,6 +105,27 @@ class DecisionIn(BaseModel):
     note: Annotated[StrictStr, Field(max_length=2000)] | None = None
 
 
+class RiskModelOut(BaseModel):
+    """A stored ring model: its training figures (cross-validated, beside the rules') and
+    parameters; `accepted` when it was not worse than the rules, `active` while it scores."""
+
+    version: int
+    trained_at: str | None
+    trained_by: ShownActor | None
+    labels: int
+    positives: int
+    active: bool
+    accepted: bool
+    reason: str | None
+    metrics: dict[str, Any]
+    params: dict[str, Any]
+
+
+class RiskModelPage(BaseModel):
+    items: list[RiskModelOut]
+    next_cursor: str | None
+
+
 class SignalOut(BaseModel):
     code: str
     detail: str
@@ -118,15 +153,52 @@ class UserDecisionOut(UserRiskOut, DecisionMoney):
 @router.post("/risk/detect", status_code=202, response_model=JobAccepted)
 def start_detection(request: Request, _: RiskRole,
                     body: DetectIn | None = None) -> dict[str, Any]:
-    """Queue a ring-detection run; follow it at GET /v1/jobs/{job_id}. While one is queued
-    or running, the answer is that job (one run at a time). A 503 when it cannot be queued."""
+    """Queue a ring-detection run; follow it at GET /v1/jobs/{job_id}. It detects the
+    components touched since the last run only, unless `full` (or its first run). While one
+    is queued or running, the answer is that job (one run at a time). A 503 when it cannot be
+    queued."""
     from workers import enqueue
 
-    seed = body.seed if body else 0
+    seed, full = (body.seed, body.full) if body else (0, False)
     actor = request.state.actor
-    job = jobs.start("risk.detect", {"seed": seed},
-                     lambda job_id: enqueue.send("risk.detect", [job_id, seed, actor]))
+    job = jobs.start("risk.detect", {"seed": seed, "full": full},
+                     lambda job_id: enqueue.send("risk.detect", [job_id, seed, actor, full]))
     return {"job_id": job["job_id"], "status": job["status"]}
+
+
+@router.post("/risk/models", status_code=202, response_model=JobAccepted)
+def start_training(request: Request, _: RiskRole) -> dict[str, Any]:
+    """Queue the training of a ring model on the decided rings; follow it at
+    GET /v1/jobs/{job_id} (its result names the version, labels, figures and whether it was
+    activated). While one is queued or running, the answer is that job. A 503 when it cannot
+    be queued."""
+    from workers import enqueue
+
+    actor = request.state.actor
+    job = jobs.start("risk.train_model", {},
+                     lambda job_id: enqueue.send("risk.train_model", [job_id, actor]))
+    return {"job_id": job["job_id"], "status": job["status"]}
+
+
+@router.get("/risk/models", response_model=RiskModelPage)
+def list_models(
+    _: RiskRole,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=512,
+                                        description="next_cursor of the page before")] = None,
+) -> dict[str, Any]:
+    """Stored ring models, newest first, a page at a time; rejected candidates included."""
+    return model_store.page(limit, cursor)
+
+
+@router.get("/risk/models/active", response_model=RiskModelOut)
+def get_active_model(_: RiskRole) -> dict[str, Any]:
+    """The model scoring rings; a 404 while none is (the rules score: model_version
+    "rules")."""
+    found = model_store.get_active()
+    if found is None:
+        raise not_found('active ring model: rings are scored by the rules (model_version "rules")')
+    return found
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)

@@ -1,5 +1,6 @@
 // Stores the paid orders of $rows {index, order_id, user_id, amount_cents, at, skus, categories,
 // item_amounts, fp} not stored yet ($token): ids created; found, those another writer stored first.
+// The buyer gets touched_at (for incremental detection).
 UNWIND $rows AS row
 WITH row {.*, at: datetime(row.at)} AS r
 MATCH (u:User {id: r.user_id})
@@ -12,6 +13,7 @@ MERGE (o:Order {id: r.order_id})
 WITH r, u, o, coalesce(o.created_tx = $token, false) AS created
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
   REMOVE o.created_tx
+  SET u.touched_at = datetime()
   CREATE (u)-[:PLACED]->(o))
 RETURN collect(CASE WHEN created THEN o.id END) AS ids,
        collect(CASE WHEN NOT created THEN {kind: 'order', index: r.index, id: r.order_id,

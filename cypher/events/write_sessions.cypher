@@ -1,5 +1,6 @@
 // Stores new sessions from $rows {id, user_id, device_id, ip, at}: the user's USED device and
-// SEEN_AT ip get first_at/last_at/count. A session already stored (same id) changes nothing.
+// SEEN_AT ip get first_at/last_at/count, the user touched_at once (for incremental detection).
+// A session already stored (same id) changes nothing.
 UNWIND $rows AS row
 WITH row {.*, at: datetime(row.at)} AS r
 MATCH (u:User {id: r.user_id})
@@ -21,4 +22,6 @@ FOREACH (addr IN CASE WHEN r.ip IS NULL THEN [] ELSE [r.ip] END |
   SET x.count = x.count + 1,
       x.first_at = CASE WHEN r.at < x.first_at THEN r.at ELSE x.first_at END,
       x.last_at = CASE WHEN r.at > x.last_at THEN r.at ELSE x.last_at END)
-RETURN count(*) AS created
+WITH u, count(*) AS created
+SET u.touched_at = datetime()
+RETURN sum(created) AS created

@@ -21,6 +21,7 @@ from graph.ingest import checks, store
 from graph.ingest.checks import Outcome, Verdict
 from graph.ingest.events import Rejection, parse_event
 from graph.ingest.store import Plan, Stored
+from graph.risk import schedule
 
 
 @dataclass
@@ -65,9 +66,12 @@ ATTEMPTS = 5
 
 
 def ingest_raw(raw_events: list[Any]) -> IngestResult:
-    """Validate and store a batch of raw JSON events (already decoded)."""
+    """Validate and store a batch of raw JSON events (already decoded); a large one arms
+    detection after it (graph.risk.schedule)."""
     parsed = [parse_event(i, raw) for i, raw in enumerate(raw_events)]
-    return ingest_parsed(parsed)
+    result = ingest_parsed(parsed)
+    schedule.note_written(result.accepted)
+    return result
 
 
 def ingest_parsed(parsed: list[Any]) -> IngestResult:

@@ -11,6 +11,7 @@ from graph.ingest import store
 from graph.ingest.batch import IngestResult, checked, finished, ingest_parsed, split
 from graph.ingest.events import parse_line
 from graph.ingest.store import Plan, Stored
+from graph.risk import schedule
 
 
 def ingest_lines(
@@ -20,15 +21,23 @@ def ingest_lines(
     """Ingest NDJSON lines `chunk` at a time (one write transaction each); rejections carry
     the 0-based line index. `after_chunk(result, lines_done)` runs after each commit, in
     order. `pipelined` reads and checks the next chunk while the last one is written, with
-    the same result as one after another (see `_pipelined`)."""
+    the same result as one after another (see `_pipelined`). An import that has written
+    enough new events arms detection after it (graph.risk.schedule)."""
+    written = [0]
+
+    def noted(result: IngestResult, done: int) -> None:
+        written[0] += result.accepted
+        schedule.note_written(written[0])
+        if after_chunk is not None:
+            after_chunk(result, done)
+
     if pipelined:
-        return _pipelined(lines, chunk, after_chunk)
+        return _pipelined(lines, chunk, noted)
     total = IngestResult()
     for start in range(0, len(lines), chunk):
         part = lines[start:start + chunk]
         result = ingest_parsed([parse_line(i, line) for i, line in enumerate(part)])
-        if after_chunk is not None:
-            after_chunk(result, start + len(part))
+        noted(result, start + len(part))
         total.merge(result, offset=start)
     return total
 

@@ -26,9 +26,12 @@ def _quiet(stage: str, fraction: float) -> None:
 
 
 def detect(projection: Projection, seed: int = 0, progress: Progress | None = None, *,
-           algorithm: str = "louvain") -> list[DetectedRing]:
+           algorithm: str = "louvain",
+           only: Callable[[Index, UserGraph], set[int]] | None = None) -> list[DetectedRing]:
     """Suspicious communities of the projection, highest score first; `algorithm` is
-    louvain (the default), leiden (needs the leidenalg dev extra) or label_propagation."""
+    louvain (the default), leiden (needs the leidenalg dev extra) or label_propagation.
+    `only`, given the index and the whole graph, names the users (whole connected
+    components) to detect in; the others are left out (an incremental run)."""
     say = progress or _quiet
     # 1. weight each pair of users by the identifiers they share
     say("index", 0.0)
@@ -36,6 +39,8 @@ def detect(projection: Projection, seed: int = 0, progress: Progress | None = No
     groups = shared_groups(projection, index)
     say("edges", 0.2)
     graph = build_user_graph(groups, index)
+    if only is not None:
+        graph = graph.restricted(only(index, graph))
     # 2. find communities in the weighted graph
     say("communities", 0.4)
     parts = _communities(graph, seed, algorithm, say)

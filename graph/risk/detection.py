@@ -13,7 +13,7 @@ import orjson
 from graph import db, jobs
 from graph.audit import trail
 from graph.errors import conflict
-from graph.risk import holds
+from graph.risk import holds, incremental, model_store, runs
 from graph.risk.projection import OrderInfo, Projection, Usage, UserInfo
 from graph.risk.ring_ids import stable_ring_ids
 from graph.settings import get_settings
@@ -56,49 +56,73 @@ def load_projection(progress: Progress = _quiet) -> Projection:
 
 
 def detect_and_store(seed: int = 0, progress: Progress = _quiet,
-                     actor: str = "system:detect") -> dict[str, Any]:
+                     actor: str = "system:detect", full: bool = True) -> dict[str, Any]:
     """One detection run: read, detect, store rings with stable ids, apply holds. One run
-    at a time (a Redis lock): two would lapse each other's rings."""
+    at a time (a Redis lock): two would lapse each other's rings. Without `full` (the API,
+    the beat and the shell's default), incremental as graph.risk.incremental.choose_mode
+    allows: only the components touched since the last run are detected again, the others
+    keep their rings as they are."""
     guard = jobs.lock("risk.detect")
     if not guard.acquire():
         raise conflict("another detection run is under way; try again when it ends")
     try:
-        return _detect_and_store(seed, progress, actor)
+        return _detect_and_store(seed, progress, actor, full)
     finally:
         guard.release()
 
 
-def _detect_and_store(seed: int, progress: Progress, actor: str) -> dict[str, Any]:
+def _detect_and_store(seed: int, progress: Progress, actor: str, full: bool) -> dict[str, Any]:
     # networkx is loaded here, by the processes that detect, never by the API.
     from graph.risk import communities
 
     started = datetime.now(UTC)
     run_id = uuid.uuid4().hex
+    since, last = runs.since_now(), runs.last_run()  # since: where the next run looks from
+    # The active learned model scores the rings found (the rules' floor below still picks
+    # them), else the rules do; each ring keeps its rule score, the version and the drivers.
+    scorer = model_store.active()
+    mode, mode_reason = incremental.choose_mode(
+        last, seed, str(model_store.version_of(scorer)), full, started,
+        get_settings().detect_full_every_days)
+    touched = runs.touched_since(last.since) if last and mode == incremental.INCREMENTAL else None
     projection = load_projection(lambda stage, f: progress(stage, 0.4 * f))
-    found = [r for r in communities.detect(
-                 projection, seed=seed, progress=lambda stage, f: progress(stage, 0.4 + 0.4 * f))
-             if r.score >= STORE_FLOOR]
+
+    def stages(stage: str, fraction: float) -> None:
+        progress(stage, 0.4 + 0.4 * fraction)
+
+    choice = None
+    if touched is None:
+        found = communities.detect(projection, seed=seed, progress=stages)
+    else:  # the components touched since the last run only, as a full run would find them
+        found, choice = incremental.detect_touched(projection, touched, seed, stages)
+    found = [r for r in found if r.score >= STORE_FLOOR]
     known = db.read_query("risk.rings_known")
     previous = {r["ring_id"]: r["members"] for r in known if r["members"]}
     status_of = {r["ring_id"]: r["status"] for r in known}
+    kept = set() if choice is None else set(incremental.kept_rings(
+        {r["ring_id"]: r["members"] for r in known if r["status"] == "open"}, choice.rerun))
     ids = stable_ring_ids([r.members for r in found], previous)
     rows: list[dict[str, Any]] = [
-        {"ring_id": ring_id, "score": round(r.score, 4), "size": len(r.members),
-         "reasons": r.reasons, "members": r.members,
+        {"ring_id": ring_id, **model_store.scored(scorer, r.features, r.score),
+         "size": len(r.members), "reasons": r.reasons, "members": r.members,
          "features": orjson.dumps(r.features, option=orjson.OPT_SORT_KEYS).decode()}
         for ring_id, r in zip(ids, found, strict=True)]
     at = started.isoformat()
     progress("storing rings", 0.8)
     for chunk in _chunks(rows, 500):
         db.write_query("risk.store_rings", rings=chunk, run={"id": run_id, "at": at})
-    lapsed = db.write_query("risk.lapse_rings", run_id=run_id, at=at)[0]["lapsed"]
+    lapsed = db.write_query("risk.lapse_rings", run_id=run_id, at=at,
+                            kept=sorted(kept))[0]["lapsed"]
     hold_score = get_settings().hold_score
     holding = [r for r in rows
                if status_of.get(r["ring_id"], "open") == "open" and r["score"] >= hold_score]
     below = [r["ring_id"] for r in rows
              if status_of.get(r["ring_id"], "open") == "open" and r["score"] < hold_score]
+    # a kept ring holding goes on holding: its members keep their mark, its holds stand
     db.write_query("risk.mark_holders",
-                   holds=[{"ring_id": r["ring_id"], "members": r["members"]} for r in holding])
+                   holds=[{"ring_id": r["ring_id"], "members": r["members"]} for r in holding]
+                   + [{"ring_id": r["ring_id"], "members": r["members"]} for r in known
+                      if r["ring_id"] in kept and (r["score"] or 0) >= hold_score])
     progress("holding rebates", 0.9)
     held = sum(holds.hold_ring(r["ring_id"], r["members"]) for r in holding)
     # Only a ring that was open at or above the hold score can have held anything.
@@ -110,14 +134,19 @@ def _detect_and_store(seed: int, progress: Progress, actor: str) -> dict[str, An
                 for ring_id in [*lapsed, *below] if ring_id in was_holding]
     released = sum(n for _, _, n in releases)
     result = {"run_id": run_id, "users": len(projection.users), "rings": len(rows),
-              "store_floor": STORE_FLOOR,
+              "store_floor": STORE_FLOOR, "model_version": model_store.version_of(scorer),
               "holding_rings": len(holding), "lapsed_rings": len(lapsed),
               "rebates_held": held, "rebates_released": released,
+              "mode": mode, "mode_reason": mode_reason, "rings_kept": len(kept),
+              # a full run detects every component again (not counted)
+              "components_rerun": None if choice is None else choice.components_rerun,
+              "components_kept": 0 if choice is None else choice.components_kept,
               "seconds": round((datetime.now(UTC) - started).total_seconds(), 2)}
 
     def record(tx: Any) -> None:
         trail.append(tx, actor=actor, role="risk", action="risk.detect",
                      target=f"detection:{run_id}", after=result)
+        runs.record(tx, run_id, mode, seed, str(result["model_version"]), since, at)
         for ring_id, why, count in releases:
             trail.append(tx, actor=actor, role="risk", action="risk.ring.release",
                          target=f"ring:{ring_id}", before={"status": status_of[ring_id]},

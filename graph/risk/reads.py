@@ -13,7 +13,14 @@ from graph.settings import get_settings
 
 def list_rings(min_score: float, limit: int, status: str | None) -> list[dict[str, Any]]:
     """Rings at or above a score, highest first."""
-    return db.read_query("risk.rings_list", min_score=min_score, limit=limit, status=status)
+    rows = db.read_query("risk.rings_list", min_score=min_score, limit=limit, status=status)
+    return [_with_drivers(r) for r in rows]
+
+
+def _with_drivers(ring: dict[str, Any]) -> dict[str, Any]:
+    """The stored drivers JSON as a list ([] on rings stored before scores had drivers)."""
+    ring["drivers"] = orjson.loads(ring["drivers"]) if ring.get("drivers") else []
+    return ring
 
 
 def get_ring(ring_id: str, with_subgraph: bool = True) -> dict[str, Any] | None:
@@ -23,6 +30,7 @@ def get_ring(ring_id: str, with_subgraph: bool = True) -> dict[str, Any] | None:
         return None
     ring = rows[0]
     ring["features"] = orjson.loads(ring["features"]) if ring["features"] else {}
+    _with_drivers(ring)
     for key in ("detected_at", "decided_at"):
         value = db.to_native(ring[key])
         ring[key] = value.isoformat() if value is not None else None

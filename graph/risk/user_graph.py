@@ -86,6 +86,16 @@ class UserGraph:
     strength: dict[int, float]
     weights: dict[tuple[int, int], float]
 
+    def restricted(self, keep: set[int]) -> "UserGraph":
+        """The graph of the users `keep`, whole connected components (so no edge leaves
+        them and every feature of their communities is as in the whole graph)."""
+        return UserGraph(
+            id_edges={p: w for p, w in self.id_edges.items() if p[0] in keep},
+            strong={p for p in self.strong if p[0] in keep},
+            adjacency={u: n for u, n in self.adjacency.items() if u in keep},
+            strength={u: w for u, w in self.strength.items() if u in keep},
+            weights={p: w for p, w in self.weights.items() if p[0] in keep})
+
 
 def shared_groups(projection: Projection, index: Index) -> list[Group]:
     """The shared identifiers worth pairing, in a deterministic order."""

@@ -57,6 +57,8 @@ EXPECTED_ROLES = {
     "POST /v1/risk/detect": RISK, "GET /v1/jobs/{job_id}": RISK, "GET /v1/risk/rings": RISK,
     "GET /v1/risk/rings/{ring_id}": RISK, "POST /v1/risk/rings/{ring_id}/decision": RISK,
     "GET /v1/risk/users/{user_id}": RISK, "POST /v1/risk/users/{user_id}/decision": RISK,
+    "POST /v1/risk/models": RISK, "GET /v1/risk/models": RISK,
+    "GET /v1/risk/models/active": RISK,
     "GET /v1/compliance/tier-report": COMPLIANCE,
     "GET /v1/compliance/rebates/{rebate_id}/path": COMPLIANCE, "GET /v1/audit": COMPLIANCE,
     "GET /v1/ledger/check": ADMIN,
