@@ -2,23 +2,26 @@
 
 Every route declares its roles through `require(...)`; `admin` may do everything. Keys are
 checked from memory (the bootstrap keys of TIERGRAPH_API_KEYS, the run-time keys' map of
-graph/users/apikeys.py), and the caller's address is rate limited before its key counts.
+graph/users/apikeys.py), and the caller's address is rate limited before its key counts
+(api/ratelimit.py, in memory too). The check runs on the event loop: only when the run-time
+keys' map is due to be read again does it go to a thread, which reads it.
 Audit actors name a key by its fingerprint (`role:fingerprint`); roles other than admin are
 shown the role and the key's label instead (`shown_actor`).
 """
 
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar, Token
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import PlainSerializer
+from starlette.concurrency import run_in_threadpool
 
 from api import ratelimit
 from graph.errors import DomainError
-from graph.settings import ROLES, get_settings
+from graph.settings import ROLES, Settings, get_settings
 from graph.users import apikeys
 
 MAX_KEY_CHARS = 200
@@ -39,16 +42,33 @@ def unbind_viewer(token: Token[dict[str, str] | None]) -> None:
     _viewer.reset(token)
 
 
-def _role_for(key: str) -> str | None:
-    """The role of a bootstrap key or of a live run-time key, from memory."""
+# The bootstrap keys as bytes, parsed once per settings object (tests replace the settings).
+_bootstrap: tuple[Settings | None, tuple[tuple[bytes, str], ...]] = (None, ())
+
+
+def _bootstrap_keys() -> tuple[tuple[bytes, str], ...]:
+    global _bootstrap
+    settings = get_settings()
+    if _bootstrap[0] is not settings:
+        _bootstrap = (settings, tuple((key.encode(), role)
+                                      for key, role in settings.api_key_roles().items()))
+    return _bootstrap[1]
+
+
+async def _role_for(key: str) -> str | None:
+    """The role of a bootstrap key or of a live run-time key, from memory (a thread reads
+    the run-time keys when their map is due to be read again)."""
     if not key:
         return None
-    for known, role in get_settings().api_key_roles().items():
-        if hmac.compare_digest(known.encode(), key.encode()):
+    given = key.encode()
+    for known, role in _bootstrap_keys():
+        if hmac.compare_digest(known, given):
             return role
     if not key.isascii() or len(key) > MAX_KEY_CHARS:  # no run-time key looks like this
         return None
-    return apikeys.role_of(key)
+    if apikeys.is_current():
+        return apikeys.role_of(key)
+    return await run_in_threadpool(apikeys.role_of, key)
 
 
 def _address(request: Request) -> str:
@@ -57,15 +77,15 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def require(*roles: str) -> Callable[[Request], str]:
+def require(*roles: str) -> Callable[[Request], Awaitable[str]]:
     """A dependency admitting the given roles (and admin); returns the caller's role."""
     allowed = frozenset(roles) | {"admin"}
 
-    def check(request: Request) -> str:
+    async def check(request: Request) -> str:
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")
         key = key.strip() if scheme.lower() == "bearer" else ""
-        role = _role_for(key)
+        role = await _role_for(key)
         fingerprint = apikeys.fingerprint(key) if role is not None else None
         # The address is judged first: a caller over its limit learns nothing of its key.
         limited = ratelimit.count(_address(request), fingerprint)
@@ -95,7 +115,7 @@ def require(*roles: str) -> Callable[[Request], str]:
 
 
 def _bootstrap_labels() -> dict[str, str]:
-    return {apikeys.fingerprint(key): role for key, role in get_settings().api_key_roles().items()}
+    return {apikeys.fingerprint(key.decode()): role for key, role in _bootstrap_keys()}
 
 
 def public_actor(actor: str) -> str:

@@ -1,5 +1,7 @@
 """The FastAPI application: routers, problem+json errors, schema at start-up."""
 
+import asyncio
+import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -11,7 +13,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import auth, errors
+from api import auth, errors, ratelimit
 from api.routers import (
     apikeys,
     audit,
@@ -30,12 +32,14 @@ from graph import db
 from graph.audit import trail
 from graph.rules.book import ensure_default_rule
 from graph.settings import get_settings
+from graph.users import invites
 
 ROUTERS = tuple(m.router for m in (health, events, users, orders, money, withdrawals, rules,
                                    risk, compliance, audit, apikeys, ledger))
 # What the audit log keeps of a caller's X-Request-ID (caller_request_id below).
 CALLER_ID_CHARS = 128
 CALLER_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:/@+=-]")
+STOP_SECONDS = 5.0  # at shutdown, the background tasks' longest wait for Redis is 0.5 s
 
 
 class HttpMiddleware:
@@ -125,11 +129,28 @@ def caller_request_id(given: str) -> str | None:
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Start-up: settings checked, schema applied, the async Neo4j driver of this event loop
+    opened, and the background tasks started: the upline cache's watcher and the rate
+    limits' exchange with Redis (each API process runs its own)."""
     get_settings()  # refuses TIERGRAPH_MAX_TIERS above 3 before serving anything
     await run_in_threadpool(db.apply_schema)
     await run_in_threadpool(ensure_default_rule)
-    yield
-    db.close_driver()
+    await db.open_async_driver()
+    tasks = [asyncio.create_task(invites.watch_uplines()),
+             asyncio.create_task(ratelimit.reconcile_forever())]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks, timeout=STOP_SECONDS)
+        cache = invites.cached_uplines()
+        # uvicorn's own logger: its log is where an operator (and `tiergraph bench`) looks.
+        logging.getLogger("uvicorn.error").info(
+            "upline cache at shutdown: %d entries, %d answers from memory, %d from the graph",
+            len(cache), cache.hits, cache.misses)
+        await db.close_async_driver()
+        db.close_driver()
 
 
 def create_app() -> FastAPI:

@@ -37,9 +37,11 @@ def bench(
     lookups: Annotated[int, typer.Option(min=100)] = 5000,
     seed: Annotated[int, typer.Option()] = 1,
     keep: Annotated[bool, typer.Option(help="Leave the bench stack running.")] = False,
-    suite: Annotated[str, typer.Option(help="platform (import, lookups vs PostgreSQL) or "
+    suite: Annotated[str, typer.Option(help="platform (import, lookups vs PostgreSQL), "
                                             "money (orders to rebates, payouts, settlement, "
-                                            "simulation)")] = "platform",
+                                            "simulation) or http (the upline route at load "
+                                            "with wrk, next to a FastAPI service over "
+                                            "PostgreSQL)")] = "platform",
     clients: Annotated[int, typer.Option(min=1, help="money: concurrent clients posting the "
                                                      "orders, as a mall's app servers do")] = 1,
     warmup: Annotated[int, typer.Option(min=0, help="money: at most this many orders sent "
@@ -47,11 +49,22 @@ def bench(
                                                     "time until the JIT compilers take under "
                                                     "5% of Neo4j's CPU, so the sustained run "
                                                     "meets a compiled JVM")] = 200_000,
+    seconds: Annotated[int, typer.Option(min=1, help="http: seconds of each wrk run")] = 10,
+    warmup_seconds: Annotated[int, typer.Option(min=0, help="http: seconds of wrk at 32 "
+                                                            "connections before each side's "
+                                                            "runs")] = 5,
 ) -> None:
-    """Benchmark on its own stack: `platform` against PostgreSQL, or `money`."""
-    if suite not in ("platform", "money"):
-        err.print("--suite is platform or money")
+    """Benchmark on its own stack: `platform` against PostgreSQL, `money`, or `http`."""
+    if suite not in ("platform", "money", "http"):
+        err.print("--suite is platform, money or http")
         raise typer.Exit(2)
+    if suite == "http":
+        from lab.bench import http
+
+        results = http.run(users, lookups, seed, keep, seconds, warmup_seconds, say=say,
+                           progress=progress)
+        console.print(http_tables(results))
+        return
     if suite == "platform":
         from lab.bench.run import run as run_platform
 
@@ -94,4 +107,28 @@ def profile_table(phases: dict[str, dict[str, Any]]) -> Table:
                           f"{server[name]:.1f}" if name in server else "")
         table.add_row(phase, "all (query workers)", "100.0",
                       f"{figures['neo4j_query_workers_us_per_order']:.0f}", end_section=True)
+    return table
+
+
+def http_tables(results: dict[str, Any]) -> Table:
+    """The http suite's figures per side and connections, then the ratios, in one table."""
+    table = Table(title=f"tiergraph bench --suite http: GET /v1/users/{{id}}/upline, "
+                        f"{results['users']:,} users, {results['workers']} API processes a "
+                        f"side, wrk {results['seconds']} s a run")
+    for column in ("side", "connections", "req/s", "p50 ms", "p99 ms"):
+        table.add_column(column, justify="left" if column == "side" else "right")
+    for row in results["rows"]:
+        table.add_row(row["side"], str(row["connections"]), f"{row['per_s']:,.0f}",
+                      f"{row['p50_ms']:.2f}", f"{row['p99_ms']:.2f}",
+                      end_section=row["connections"] == max(r["connections"]
+                                                            for r in results["rows"]))
+    for ratio in results["ratios"]:
+        table.add_row(f"ratio: {ratio['label']}", "", f"{ratio['per_s']:.2f}x",
+                      f"{ratio['p50']:.2f}x", f"{ratio['p99']:.2f}x")
+    cache = results.get("cache", {})
+    asked = cache.get("hits", 0) + cache.get("misses", 0)
+    table.caption = (f"{results['machine']}; answers compared byte for byte: "
+                     f"{results.get('answers_compared', 0)}; cached side: "
+                     f"{cache.get('hits', 0) / max(asked, 1):.1%} of {asked:,} uplines from "
+                     f"memory, {cache.get('processes', 0)} processes")
     return table

@@ -1,12 +1,27 @@
-"""The one Neo4j driver of a process, and the helpers every repository uses."""
+"""The one Neo4j driver of a process, and the helpers every repository uses.
 
+Beside it, an async driver per event loop for the API's hot reads (`read_query_async`):
+opened and closed by the API's lifespan on its loop, so a read awaits the socket on the
+loop instead of hopping to a thread for the sync driver.
+"""
+
+import asyncio
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
+from neo4j import (
+    READ_ACCESS,
+    AsyncDriver,
+    AsyncGraphDatabase,
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    Query,
+)
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
+from graph import redis_clients
 from graph.audit import seals
 from graph.queries import queries
 from graph.settings import get_settings
@@ -14,6 +29,11 @@ from graph.settings import get_settings
 T = TypeVar("T")
 # Called after every committed write transaction (graph/audit/trail.py seals its new entries here).
 _after_commit: list[Callable[[], None]] = []
+# Called after reset_database, in the process that reset (graph/users/invites.py drops its
+# cached uplines here; other processes hear of it through redis_clients.uplines_changed).
+_after_reset: list[Callable[[], None]] = []
+# The async drivers by the event loop they were opened on (open_async_driver).
+_async_drivers: dict[asyncio.AbstractEventLoop, AsyncDriver] = {}
 
 
 def after_commit(hook: Callable[[], None]) -> None:
@@ -22,19 +42,63 @@ def after_commit(hook: Callable[[], None]) -> None:
         _after_commit.append(hook)
 
 
+def after_reset(hook: Callable[[], None]) -> None:
+    """Register `hook` to run after `reset_database` has emptied the graph."""
+    if hook not in _after_reset:
+        _after_reset.append(hook)
+
+
+def _driver_options() -> dict[str, Any]:
+    s = get_settings()
+    return {
+        "auth": (s.neo4j_user, s.neo4j_password.get_secret_value()),
+        "max_connection_pool_size": 50,
+        "notifications_min_severity": "OFF",
+        # Deadlock retries start at 50 ms, not the default 1 s that idled a worker
+        # (docs/design.md, "Stack: Neo4j from Python"; a WorkspaceConfig key of driver 6.4).
+        "initial_retry_delay": 0.05,
+    }
+
+
 @lru_cache
 def get_driver() -> Driver:
     """The process-wide driver, built from settings on first use."""
-    s = get_settings()
-    return GraphDatabase.driver(
-        s.neo4j_uri,
-        auth=(s.neo4j_user, s.neo4j_password.get_secret_value()),
-        max_connection_pool_size=50,
-        notifications_min_severity="OFF",
-        # Deadlock retries start at 50 ms, not the default 1 s that idled a worker
-        # (docs/design.md, "Stack: Neo4j from Python"; a WorkspaceConfig key of driver 6.4).
-        initial_retry_delay=0.05,
-    )
+    return GraphDatabase.driver(get_settings().neo4j_uri, **_driver_options())
+
+
+async def open_async_driver() -> None:
+    """Open the async driver of the running event loop (the API's lifespan, at start)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _async_drivers:
+        _async_drivers[loop] = AsyncGraphDatabase.driver(get_settings().neo4j_uri,
+                                                         **_driver_options())
+
+
+async def close_async_driver() -> None:
+    """Close the running event loop's async driver (the API's lifespan, at shutdown)."""
+    driver = _async_drivers.pop(asyncio.get_running_loop(), None)
+    if driver is not None:
+        await driver.close()
+
+
+async def read_query_async(name: str, **params: Any) -> list[dict[str, Any]]:
+    """`read_query` awaited on the event loop through its async driver, retried once the
+    same way. A loop that opened none (a test client without its lifespan) runs the sync
+    `read_query` in a thread instead: the same rows either way."""
+    driver = _async_drivers.get(asyncio.get_running_loop())
+    if driver is None:
+        return await asyncio.to_thread(read_query, name, **params)
+    database = get_settings().neo4j_database
+    for attempt in (1, 2):
+        try:
+            async with driver.session(database=database,
+                                      default_access_mode=READ_ACCESS) as session:
+                result = await session.run(queries[name], parameters(params))
+                return await result.data()
+        except (ServiceUnavailable, SessionExpired, TransientError):
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def close_driver() -> None:
@@ -168,14 +232,19 @@ def migrate(limit: int = 10_000) -> dict[str, int]:
 
 def reset_database(batch: int = 10_000) -> int:
     """Delete every node and relationship in batches, and the sealed audit log with the
-    entries it seals; returns the number of nodes deleted."""
+    entries it seals; returns the number of nodes deleted. Every process's cached
+    uplines are dropped after (redis_clients.uplines_changed): the ids may come back."""
     seals.reset()
     total = 0
     while True:
         deleted = write_query("admin.reset_batch", limit=batch)[0]["deleted"]
         total += deleted
         if deleted < batch:
-            return total
+            break
+    redis_clients.uplines_changed()
+    for hook in _after_reset:
+        hook()
+    return total
 
 
 def ping() -> bool:

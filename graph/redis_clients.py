@@ -9,6 +9,7 @@ from functools import lru_cache
 from urllib.parse import urlparse
 
 import redis
+import redis.asyncio
 
 from graph.settings import get_settings
 
@@ -16,6 +17,10 @@ from graph.settings import get_settings
 TIMEOUT_SECONDS = 2.0
 # The rate limit sits on every request: a slow Redis must not slow the mall's calls.
 REQUEST_PATH_TIMEOUT_SECONDS = 0.5
+# The uplines each API process keeps in memory (graph/users/invites.py): a counter bumped
+# whenever a user or an invitation is removed; every process drops its cached uplines when
+# it reads a new value.
+UPLINES_EPOCH_KEY = "tiergraph:uplines:epoch"
 
 
 @lru_cache
@@ -66,3 +71,17 @@ def forget() -> None:
     """Drop the clients made so far (after the settings changed, in tests)."""
     _from_url.cache_clear()
     _audit_admin.cache_clear()
+
+
+def app_async() -> redis.asyncio.Redis:
+    """A new async client of the task queue's Redis, with the request path's timeouts, for
+    the running event loop only (the API's background tasks make one each and close it)."""
+    timeout = REQUEST_PATH_TIMEOUT_SECONDS
+    return redis.asyncio.Redis.from_url(get_settings().redis_url, socket_timeout=timeout,
+                                        socket_connect_timeout=timeout)
+
+
+def uplines_changed() -> int:
+    """Tell every process to drop its cached uplines (after users or invitations were
+    removed, once that has committed); returns the new epoch."""
+    return int(app().incr(UPLINES_EPOCH_KEY))

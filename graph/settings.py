@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     withdraw_review_expire_days: int = Field(default=7, ge=1)  # then the reserve goes back
     gateway_timeout_seconds: float = Field(default=5.0, gt=0)
 
+    # API processes (uvicorn --workers; 0: one per CPU) and the uplines each keeps in
+    # memory (graph/users/invites.py; 0: none kept).
+    api_workers: int = Field(default=0, ge=0)
+    upline_cache_size: int = Field(default=100_000, ge=0)
     max_batch_events: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     write_batch_size: int = Field(default=2_000, ge=1)

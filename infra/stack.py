@@ -315,12 +315,23 @@ def _api_ready(settings: Settings) -> bool:
         return False
 
 
+def api_workers(settings: Settings) -> int:
+    """How many API processes to run: TIERGRAPH_API_WORKERS, or one per CPU when 0."""
+    return settings.api_workers or os.cpu_count() or 1
+
+
 def start_api(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
-    """Start the API with uvicorn and wait for /readyz."""
+    """Start the API with uvicorn, TIERGRAPH_API_WORKERS processes (one per CPU by default),
+    and wait for /readyz. Each process keeps its own memory (rate-limit counts, cached
+    uplines, the API keys' map); api/ratelimit.py and graph/users/invites.py say how they
+    stay in step through Redis."""
     if running_pid(paths, "api") is None:
-        say(f"starting the API on http://{settings.api_host}:{settings.api_port}")
+        workers = api_workers(settings)
+        say(f"starting the API on http://{settings.api_host}:{settings.api_port} "
+            f"({workers} processes)")
         _spawn(paths, "api", [_python_bin("uvicorn"), "api.main:app", "--host", settings.api_host,
-                              "--port", str(settings.api_port), "--no-access-log"],
+                              "--port", str(settings.api_port), "--workers", str(workers),
+                              "--no-access-log"],
                dict(os.environ))
     _wait(lambda: _api_ready(settings), "the API", 120, paths, "api")
 

@@ -143,6 +143,14 @@ def revoke(key_id: str, *, actor: str, actor_role: str,
     return result
 
 
+def is_current() -> bool:
+    """Whether `role_of` would answer from the map in hand, without reading the graph (the
+    API's check, on its event loop, sends the lookup to a thread otherwise)."""
+    known = _map
+    return known is not None and known.generation == _generation and \
+        time.monotonic() - known.loaded_at < REFRESH_SECONDS
+
+
 def role_of(key: str) -> str | None:
     """The role of a live run-time key, or None; from memory (see the module's docstring)."""
     return _current().roles.get(key_hash(key))

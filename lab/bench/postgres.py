@@ -26,6 +26,20 @@ WITH RECURSIVE up(id, tier) AS (
 SELECT tier, id FROM up ORDER BY tier
 """
 UPLINE_LEADERS = "SELECT first_leader, second_leader, third_leader FROM users WHERE id = %(id)s"
+# The peer service's upline (lab/bench/http_peer.py): as UPLINE_RECURSIVE down to %(depth)s
+# tiers, with a row of tier 0 when the user exists, so one round trip tells found from
+# "no inviter".
+UPLINE_FOUND_RECURSIVE = """
+WITH RECURSIVE up(id, tier) AS (
+  SELECT inviter, 1 FROM users WHERE id = %(id)s AND inviter IS NOT NULL
+  UNION ALL
+  SELECT u.inviter, up.tier + 1 FROM up JOIN users u ON u.id = up.id
+  WHERE up.tier < %(depth)s AND u.inviter IS NOT NULL
+)
+SELECT tier, id FROM (SELECT 0 AS tier, id FROM users WHERE id = %(id)s
+                      UNION ALL SELECT tier, id FROM up) AS found
+ORDER BY tier
+"""
 DOWNLINE_RECURSIVE = """
 WITH RECURSIVE down(id, tier) AS (
   SELECT id, 1 FROM users WHERE inviter = %(id)s
