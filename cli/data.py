@@ -4,7 +4,7 @@ evaluate detection against labels."""
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -41,10 +41,15 @@ def ingest_with_progress(lines: list[bytes], label: str, chunk: int,
     console.print(f"accepted {total.accepted}, duplicates {total.duplicates}, "
                   f"rejected {len(total.rejected)} in {elapsed:.1f}s "
                   f"({len(lines) / elapsed if elapsed else 0:,.0f} events/s)")
-    for rejection in total.rejected[:20]:
+    print_rejections(total.rejected)
+
+
+def print_rejections(rejected: list[Any]) -> None:
+    """The rejected-lines report: the first 20 bad lines by number and reason."""
+    for rejection in rejected[:20]:
         console.print(f"  line {rejection.index + 1}: {rejection.reason}: {rejection.detail}")
-    if len(total.rejected) > 20:
-        console.print(f"  ... and {len(total.rejected) - 20} more")
+    if len(rejected) > 20:
+        console.print(f"  ... and {len(rejected) - 20} more")
 
 
 def import_file(
@@ -52,11 +57,102 @@ def import_file(
     chunk: Annotated[int, typer.Option(min=1, max=10_000, help="Events per transaction.")] = 5000,
     pipeline: Annotated[bool, typer.Option(help="Check the next chunk while the last one is "
                                            "written (same result, faster).")] = True,
+    bulk: Annotated[bool, typer.Option(help="First load of an empty store: the same checks, "
+                                       "then neo4j-admin writes the graph (Neo4j restarts).")]
+    = False,
 ) -> None:
     """Load an NDJSON event file (one event per line) through the same path as the API."""
-    load_settings()
+    settings = load_settings()
     lines = [line for line in file.read_bytes().splitlines() if line.strip()]
+    if bulk:
+        bulk_load(lines, file.name, chunk, settings.data_dir / "bulk-import")
+        return
     ingest_with_progress(lines, f"importing {file.name}", chunk, pipeline)
+
+
+def bulk_load(lines: list[bytes], name: str, chunk: int, work: Path) -> None:
+    """`tiergraph import --bulk`: check the lines as the normal import does into an empty
+    store, write neo4j-admin CSV files (graph/ingest/bulk.py), then stop Neo4j, import them
+    and start it again (infra/bulk_import.py); the new orders go to the rebate tasks."""
+    import shutil
+
+    from graph import redis_clients
+    from graph.ingest import bulk
+    from graph.risk import schedule
+    from infra import bulk_import
+    from workers.enqueue import enqueue_rebates
+
+    def refuse_unless_empty() -> None:
+        if bulk.store_has_users():
+            err.print("[red]--bulk loads an empty store only, and this one holds users: "
+                      "nothing was imported. Use `tiergraph import` without --bulk.[/red]")
+            raise typer.Exit(1)
+
+    refuse_unless_empty()
+    shutil.rmtree(work, ignore_errors=True)
+    started = time.perf_counter()
+    checker, writer = bulk.Checker(), bulk.CsvWriter(work / "csv")
+    spent = {"check": 0.0, "csv": 0.0}
+    columns = (TextColumn("[bold]{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]:>9} events/s"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        checking = progress.add_task(f"checking {name}", total=len(lines), rate="-")
+        writing = progress.add_task("writing CSV", total=len(lines), rate="-")
+        for start, part in bulk.chunks(lines, chunk):
+            t0 = time.perf_counter()
+            plan = checker.check(part, start)
+            t1 = time.perf_counter()
+            writer.add(plan)
+            t2 = time.perf_counter()
+            spent["check"] += t1 - t0
+            spent["csv"] += t2 - t1
+            done = start + len(part)
+            progress.update(checking, completed=done, rate=f"{done / spent['check']:,.0f}")
+            progress.update(writing, completed=done, rate=f"{done / spent['csv']:,.0f}")
+        t0 = time.perf_counter()
+        files = writer.finish()
+        spent["csv"] += time.perf_counter() - t0
+        progress.update(writing, rate=f"{len(lines) / spent['csv']:,.0f}")
+    total = checker.result
+    console.print(f"accepted {total.accepted}, duplicates {total.duplicates}, "
+                  f"rejected {len(total.rejected)}; {files.rows:,} CSV rows")
+    print_rejections(total.rejected)
+    refuse_unless_empty()  # once more: a writer may have come while the files were written
+    try:
+        nodes, relationships = bulk.read_carried()
+        carried = bulk.carried(work / "csv", files, nodes, relationships)
+    except ValueError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"carrying over {carried} nodes and relationships already stored")
+    t0 = time.perf_counter()
+    admin_columns = (TextColumn("[bold]{task.description:<24}"), BarColumn(),
+                     TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    try:
+        with Progress(*admin_columns, console=console) as progress:
+            task = progress.add_task("neo4j-admin", total=1.0)
+            spent["admin"] = bulk_import.import_csv(
+                load_settings(), files.nodes, files.relationships, work,
+                say=lambda m: progress.console.print(f"[cyan]•[/cyan] {m}"),
+                progress=lambda stage, f: progress.update(task, description=stage,
+                                                          completed=f))
+    except bulk_import.BulkImportError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    spent["restart"] = time.perf_counter() - t0 - spent["admin"]
+    redis_clients.uplines_changed()  # no process may answer from uplines cached before
+    order_ids = writer.order_ids()
+    enqueue_rebates(order_ids)  # as the normal import does after each chunk
+    schedule.note_written(total.accepted)
+    shutil.rmtree(work, ignore_errors=True)
+    elapsed = time.perf_counter() - started
+    count = len(lines)
+    for phase, seconds in (("check", spent["check"]), ("CSV", spent["csv"]),
+                           ("neo4j-admin", spent["admin"]),
+                           ("Neo4j stop, start and schema", spent["restart"]),
+                           ("total", elapsed)):
+        console.print(f"{phase}: {seconds:.1f}s, {count / seconds if seconds else 0:,.0f} "
+                      "events/s")
 
 
 def generate(
