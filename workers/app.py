@@ -38,9 +38,12 @@ def make_app() -> Celery:
             # after a large import or events batch, once writes went quiet
             "risk-detect-after-events": {"task": "risk.detect_after_events",
                                          "schedule": 60.0},
+            # 03:00 in China, after settlement: the tier report verified whole and stored
+            "compliance-verify-daily": {"task": "compliance.verify_daily",
+                                        "schedule": crontab(hour=19, minute=0)},
         },
         include=["workers.tasks.rebates", "workers.tasks.settlement", "workers.tasks.withdrawals",
-                 "workers.tasks.risk", "workers.tasks.audit"],
+                 "workers.tasks.risk", "workers.tasks.audit", "workers.tasks.compliance"],
     )
     return app
 

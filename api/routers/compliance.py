@@ -1,13 +1,13 @@
-"""Compliance: the tier report and rebate path certificates."""
+"""Compliance: the tier report (current, stored, runs) and rebate path certificates."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from api.auth import ComplianceRole
-from graph import compliance
+from graph import compliance_reports, jobs
 from graph.errors import not_found
 from graph.money import rebates
 
@@ -33,6 +33,8 @@ class Violation(BaseModel):
 
 
 class TierReport(BaseModel):
+    """The report's fields since the first release (outside tools read them)."""
+
     max_tiers: int
     legal_max_tiers: int
     max_paid_tier: int
@@ -50,10 +52,143 @@ class TierReport(BaseModel):
     digest: str
 
 
-@router.get("/tier-report", response_model=TierReport)
-def get_tier_report(_: ComplianceRole) -> dict[str, Any]:
-    """Proof over the whole graph that no payout went beyond the tier cap, with a digest."""
-    return compliance.tier_report()
+class SinceReport(BaseModel):
+    rebates_checked: int
+    users_checked: int
+
+
+class Pending(BaseModel):
+    rebates: int
+    invites: int
+
+
+class CurrentTierReport(TierReport):
+    """The latest stored report (report_id, its digest and time) brought up to date: what
+    was created since it covered is checked in this answer (since_report), up to a bound;
+    what is left is counted in `pending` (a run was then queued: run_job_id), and
+    covers_until is the instant before which everything created is checked. The digest
+    covers all of the answer."""
+
+    report_id: str
+    report_digest: str
+    report_generated_at: str
+    covers_until: str
+    since_report: SinceReport
+    pending: Pending
+    run_job_id: str | None
+
+
+class StoredTierReport(TierReport):
+    """A run's report as stored: it covers what was created before covers_until. A `full`
+    run verified the whole graph; a `catch_up` run added what was created after the report
+    it is based_on."""
+
+    report_id: str
+    kind: Literal["full", "catch_up"]
+    based_on: str | None
+    trigger: str
+    started_at: str
+    covers_until: str
+
+
+class ReportCounts(BaseModel):
+    rebates_checked: int
+    users_checked: int
+    rules_checked: int
+    violations: int
+    rules_over_limit: int
+    invite_cycles: int
+    multiple_inviters: int
+
+
+class ReportSummary(BaseModel):
+    id: str
+    generated_at: str
+    covers_until: str
+    trigger: str
+    kind: str
+    digest: str
+    compliant: bool
+    max_paid_tier: int
+    counts: ReportCounts
+
+
+class ReportPage(BaseModel):
+    items: list[ReportSummary]
+    next_cursor: str | None
+
+
+class RunAccepted(BaseModel):
+    job_id: str
+    status: str
+
+
+class RunOut(BaseModel):
+    job_id: str
+    kind: str
+    params: dict[str, Any]  # trigger and mode (full or catch_up)
+    status: Literal["queued", "running", "succeeded", "failed"]
+    progress: float
+    stage: str | None
+    result: dict[str, Any] | None
+    error: str | None
+    created_at: str
+    finished_at: str | None
+
+
+def _start_run(trigger: str, mode: str, actor: str, role: str) -> dict[str, Any]:
+    """The run under way, or a new one queued for the worker (503 when it cannot be)."""
+    from workers import enqueue
+
+    return jobs.start(compliance_reports.KIND, {"trigger": trigger, "mode": mode},
+                      lambda job_id: enqueue.send(compliance_reports.KIND,
+                                                  [job_id, actor, role, trigger, False, mode]))
+
+
+@router.get("/tier-report", response_model=CurrentTierReport)
+def get_tier_report(request: Request, role: ComplianceRole) -> dict[str, Any]:
+    """The latest verified report brought up to date, with a digest over the answer; a
+    catch-up run is queued when it falls behind. With no report yet, one is made now on a
+    small graph; on a large one a run is queued and the answer is a 503 `report-pending`
+    naming it."""
+    actor = request.state.actor
+    return compliance_reports.current(
+        actor, role, lambda: str(_start_run("catch_up", "catch_up", actor, role)["job_id"]))
+
+
+@router.post("/tier-report/runs", status_code=202, response_model=RunAccepted)
+def start_run(request: Request, role: ComplianceRole) -> dict[str, Any]:
+    """Queue a full verification of the graph, which stores a new report; follow it at GET
+    /v1/compliance/tier-report/runs/{job_id}. While one is queued or running, the answer is
+    that run. A 503 when it cannot be queued."""
+    job = _start_run("api", "full", request.state.actor, role)
+    return {"job_id": job["job_id"], "status": job["status"]}
+
+
+@router.get("/tier-report/runs/{job_id}", response_model=RunOut)
+def get_run(job_id: str, _: ComplianceRole) -> dict[str, Any]:
+    """A run's status, stage and progress and, once done, its report's id and digest."""
+    job = jobs.get(job_id) if len(job_id) <= 64 else None
+    if job is None or job["kind"] != compliance_reports.KIND:
+        raise not_found(f"tier report run {job_id!r} (runs are kept a week)")
+    return job
+
+
+@router.get("/tier-reports", response_model=ReportPage)
+def list_reports(
+    _: ComplianceRole,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=512,
+                                        description="next_cursor of the page before")] = None,
+) -> dict[str, Any]:
+    """Stored reports newest first, each with its digest and counts."""
+    return compliance_reports.page(limit, cursor)
+
+
+@router.get("/tier-reports/{report_id}", response_model=StoredTierReport)
+def get_report(report_id: str, _: ComplianceRole) -> dict[str, Any]:
+    """A stored report whole, as digested: `tiergraph report verify` checks a saved copy."""
+    return compliance_reports.get(report_id)
 
 
 @router.get("/rebates/{rebate_id}/path", response_model=RebatePath)

@@ -19,3 +19,4 @@ CREATE CONSTRAINT ledger_txn_id IF NOT EXISTS FOR (n:LedgerTxn) REQUIRE n.id IS 
 CREATE CONSTRAINT withdrawal_id IF NOT EXISTS FOR (n:Withdrawal) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT conversion_id IF NOT EXISTS FOR (n:PointsConversion) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT adjustment_id IF NOT EXISTS FOR (n:Adjustment) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT tier_report_id IF NOT EXISTS FOR (n:TierReport) REQUIRE n.id IS UNIQUE;

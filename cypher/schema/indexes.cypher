@@ -15,3 +15,6 @@ CREATE INDEX rebate_hold_by IF NOT EXISTS FOR (n:Rebate) ON (n.hold_by);
 CREATE INDEX ring_score IF NOT EXISTS FOR (n:Ring) ON (n.score);
 // Legs live on their LedgerTxn now (cypher/ledger/migrate_legs.cypher): the old per-leg index goes.
 DROP INDEX ledger_entry_user IF EXISTS;
+// The tier report checks what was written since its last full run by creation time.
+CREATE INDEX rebate_created_at IF NOT EXISTS FOR (n:Rebate) ON (n.created_at);
+CREATE INDEX invited_created_at IF NOT EXISTS FOR ()-[r:INVITED]-() ON (r.created_at);

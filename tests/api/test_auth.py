@@ -61,6 +61,10 @@ EXPECTED_ROLES = {
     "GET /v1/risk/models/active": RISK,
     "GET /v1/compliance/tier-report": COMPLIANCE,
     "GET /v1/compliance/rebates/{rebate_id}/path": COMPLIANCE, "GET /v1/audit": COMPLIANCE,
+    "POST /v1/compliance/tier-report/runs": COMPLIANCE,
+    "GET /v1/compliance/tier-report/runs/{job_id}": COMPLIANCE,
+    "GET /v1/compliance/tier-reports": COMPLIANCE,
+    "GET /v1/compliance/tier-reports/{report_id}": COMPLIANCE,
     "GET /v1/ledger/check": ADMIN,
 }
 

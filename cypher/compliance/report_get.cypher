@@ -1,0 +1,3 @@
+// One stored tier report's document by $id, or no row.
+MATCH (r:TierReport {id: $id})
+RETURN r.document AS document
