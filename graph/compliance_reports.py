@@ -11,8 +11,6 @@ what is left over is named in `pending`, `covers_until` says how far the answer 
 catch-up run is queued.
 """
 
-import base64
-import binascii
 import contextlib
 import logging
 import secrets
@@ -23,9 +21,9 @@ from typing import Any
 import orjson
 from redis.exceptions import LockError
 
-from graph import compliance, db, jobs
+from graph import compliance, db, jobs, paging
 from graph.audit import trail
-from graph.errors import DomainError, conflict, not_found, refused
+from graph.errors import DomainError, conflict, not_found
 from graph.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -130,28 +128,18 @@ def summary(document: dict[str, Any]) -> dict[str, Any]:
 
 def page(limit: int, cursor: str | None) -> dict[str, Any]:
     """Stored reports newest first, a page at a time (keyset on the id)."""
-    rows = db.read_query("compliance.report_page", before=_decode_cursor(cursor) or FIRST_PAGE,
-                         limit=limit + 1)
-    items = [summary(orjson.loads(row["document"])) for row in rows[:limit]]
-    more = len(rows) > limit
-    return {"items": items, "next_cursor": _encode_cursor(items[-1]["id"]) if more else None}
+    rows = db.read_query("compliance.report_page",
+                         before=paging.decode(cursor, _report_id) or FIRST_PAGE, limit=limit + 1)
+    items = [summary(orjson.loads(row["document"])) for row in rows]
+    return paging.page(items, limit, lambda item: [item["id"]])
 
 
-def _encode_cursor(report_id: str) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([report_id])).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> str | None:
-    """The report id a cursor carries (the last of the page before), or None."""
-    if cursor is None:
-        return None
-    try:
-        [report_id] = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if type(report_id) is not str:
-            raise ValueError("not a report id")
-        return report_id
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
-        raise refused("invalid_cursor", "the cursor is not one this list gave") from None
+def _report_id(keys: list[Any]) -> str:
+    """The report id a cursor carries (the last of the page before)."""
+    [report_id] = keys
+    if type(report_id) is not str:
+        raise ValueError("not a report id")
+    return report_id
 
 
 def current(actor: str, role: str, queue_run: QueueRun) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """Compliance: the tier report (current, stored, runs) and rebate path certificates."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from api.auth import ComplianceRole
+from api.paging import CursorQuery, LimitQuery
 from graph import compliance_reports, jobs
 from graph.errors import not_found
 from graph.money import rebates
@@ -177,9 +178,8 @@ def get_run(job_id: str, _: ComplianceRole) -> dict[str, Any]:
 @router.get("/tier-reports", response_model=ReportPage)
 def list_reports(
     _: ComplianceRole,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=512,
-                                        description="next_cursor of the page before")] = None,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
 ) -> dict[str, Any]:
     """Stored reports newest first, each with its digest and counts."""
     return compliance_reports.page(limit, cursor)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import RiskRole, ShownActor
+from api.paging import CursorQuery, LimitQuery
 from graph import jobs
 from graph.errors import not_found
 from graph.risk import decisions, model_store, reads
@@ -183,9 +184,8 @@ def start_training(request: Request, _: RiskRole) -> dict[str, Any]:
 @router.get("/risk/models", response_model=RiskModelPage)
 def list_models(
     _: RiskRole,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=512,
-                                        description="next_cursor of the page before")] = None,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
 ) -> dict[str, Any]:
     """Stored ring models, newest first, a page at a time; rejected candidates included."""
     return model_store.page(limit, cursor)

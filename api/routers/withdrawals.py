@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallRole, ShownActor
+from api.paging import CursorQuery, LimitQuery
 from graph.errors import not_found
 from graph.ingest.events import ID_PATTERN, MAX_CENTS
 from graph.money import withdrawals
@@ -18,9 +19,6 @@ PREFIX = "/v1/withdrawals"
 Status = Literal["pending_review", "processing", "completed", "failed", "rejected", "cancelled",
                  "expired"]
 StatusQuery = Annotated[Status | None, Query(description="only withdrawals of this status")]
-LimitQuery = Annotated[int, Query(ge=1, le=1000)]
-CursorQuery = Annotated[str | None, Query(max_length=512,
-                                          description="next_cursor of the page before")]
 
 
 class WithdrawalIn(BaseModel):

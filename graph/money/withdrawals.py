@@ -7,17 +7,13 @@ withdrawal id. Every movement is audited in the transaction that books it (docs/
 "Withdrawals").
 """
 
-import base64
-import binascii
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-import orjson
-
-from graph import db
+from graph import db, paging
 from graph.audit import trail
 from graph.errors import DomainError, not_found, refused
 from graph.money import ledger
@@ -329,29 +325,22 @@ def reconcile(older_than_seconds: float = 60, limit: int = 500) -> dict[str, int
     return counts
 
 
-def _encode_cursor(row: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([row["created_at"], row["withdrawal_id"]])
-                                    ).decode().rstrip("=")
+def _after(keys: list[Any]) -> tuple[datetime, str]:
+    """The keyset a cursor carries: (created_at, withdrawal id)."""
+    at, last_id = keys
+    moment = datetime.fromisoformat(at)
+    if moment.tzinfo is None or not isinstance(last_id, str):
+        raise ValueError("not a keyset")
+    return moment, last_id
 
 
 def _decode_cursor(cursor: str | None) -> tuple[datetime | None, str | None]:
-    """The keyset a cursor carries: (created_at, withdrawal id), or (None, None)."""
-    if cursor is None:
-        return None, None
-    try:
-        at, last_id = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None or not isinstance(last_id, str):
-            raise ValueError("not a keyset")
-        return moment, last_id
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
-        raise refused("invalid_cursor", "the cursor is not one this list gave") from None
+    """The keyset a cursor carries, or (None, None) for the first page."""
+    return paging.decode(cursor, _after) or (None, None)
 
 
 def _page(rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
-    more = len(rows) > limit
-    items = rows[:limit]
-    return {"items": items, "next_cursor": _encode_cursor(items[-1]) if more else None}
+    return paging.page(rows, limit, lambda row: [row["created_at"], row["withdrawal_id"]])
 
 
 def list_all(status: str | None, limit: int, cursor: str | None) -> dict[str, Any]:

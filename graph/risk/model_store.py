@@ -6,17 +6,15 @@ A model is stored as JSON (`graph.risk.model.RingModel.to_json`), so scoring nee
 scikit-learn: only training loads it (`graph.risk.model.train`, in the worker).
 """
 
-import base64
-import binascii
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
-from graph import db, jobs
+from graph import db, jobs, paging
 from graph.audit import trail
-from graph.errors import conflict, refused
+from graph.errors import conflict
 from graph.risk import model, scoring
 from graph.risk.model import Label, RingModel
 
@@ -122,24 +120,14 @@ def get_active() -> dict[str, Any] | None:
 
 def page(limit: int, cursor: str | None) -> dict[str, Any]:
     """Stored models newest first, a page at a time (keyset on the version)."""
-    rows = db.read_query("risk.model_page", before=_decode_cursor(cursor), limit=limit + 1)
-    items = [_shown(r) for r in rows[:limit]]
-    more = len(rows) > limit
-    return {"items": items, "next_cursor": _encode_cursor(items[-1]["version"]) if more else None}
+    rows = db.read_query("risk.model_page", before=paging.decode(cursor, _version),
+                         limit=limit + 1)
+    return paging.page([_shown(r) for r in rows], limit, lambda item: [item["version"]])
 
 
-def _encode_cursor(version: int) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([version])).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> int | None:
-    """The version a cursor carries (the last one of the page before), or None."""
-    if cursor is None:
-        return None
-    try:
-        [version] = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if type(version) is not int:
-            raise ValueError("not a version")
-        return version
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
-        raise refused("invalid_cursor", "the cursor is not one this list gave") from None
+def _version(keys: list[Any]) -> int:
+    """The version a cursor carries (the last one of the page before)."""
+    [version] = keys
+    if type(version) is not int:
+        raise ValueError("not a version")
+    return version
