@@ -11,6 +11,7 @@ import orjson
 from graph.ingest.events import ID_PATTERN, OrderPaid, Rejection, parse_event
 from lab.fraudgen import generate_mall, write_mall
 from lab.fraudgen.rings import KINDS
+from tests.lab.graph_rules import assert_follows_graph_rules
 
 USERS = 20_000
 # sha256 of generate_mall(500, 7) as orjson with sorted keys; a deliberate change to the
@@ -55,19 +56,7 @@ def test_every_event_is_valid_and_sorted_by_time():
 
 def test_events_respect_the_graph_rules():
     events, _ = mall()
-    registered: set[str] = set()
-    paid: set[str] = set()
-    for event in events:
-        if event["type"] == "user_registered":
-            assert event["user_id"] not in registered
-            assert event.get("invited_by") is None or event["invited_by"] in registered
-            registered.add(event["user_id"])
-        elif event["type"] in ("session", "order_paid"):
-            assert event["user_id"] in registered
-            if event["type"] == "order_paid":
-                paid.add(event["order_id"])
-        else:
-            assert event["order_id"] in paid
+    assert_follows_graph_rules(events)
 
 
 def test_labels_plant_every_kind_at_a_realistic_share():

@@ -13,6 +13,7 @@ import pytest
 from graph.ingest.events import Rejection, parse_event
 from lab.worlds import HELD_OUT, NAMED, TUNE, WorldSettings, generate_world, write_world
 from lab.worlds.settings import FRAUD_SIZES, GROUP_KINDS
+from tests.lab.graph_rules import assert_follows_graph_rules
 
 USERS = 4_000
 # sha256 of generate_world(NAMED["baseline"], 600, 7) as orjson with sorted keys; a
@@ -54,18 +55,7 @@ def test_every_event_is_valid_and_follows_the_graph_rules(name):
                 if isinstance(p := parse_event(n, e), Rejection)][:3]
     times = [datetime.fromisoformat(e["at"]).timestamp() for e in events]
     assert times == sorted(times)
-    registered: set[str] = set()
-    paid: set[str] = set()
-    for event in events:
-        if event["type"] == "user_registered":
-            assert event["user_id"] not in registered
-            assert event.get("invited_by") is None or event["invited_by"] in registered
-            registered.add(event["user_id"])
-        elif event["type"] in ("session", "order_paid"):
-            assert event["user_id"] in registered
-            paid.update([event["order_id"]] if event["type"] == "order_paid" else [])
-        else:
-            assert event["order_id"] in paid
+    assert_follows_graph_rules(events)
 
 
 def _planned(settings: WorldSettings, kind: str, users: int) -> int:
