@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from kombu.exceptions import OperationalError as QueueUnavailable
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -123,6 +123,15 @@ def install(app: FastAPI) -> None:
         return problem_response(503, "database-unavailable",
                                 "the graph database is unavailable; nothing was stored, retry",
                                 headers=RETRY_AFTER)
+
+    @app.exception_handler(TransientError)
+    async def _database_busy(_: Request, exc: Exception) -> JSONResponse:
+        # The driver retried for its whole budget (lock waits, deadlocks, a leader change):
+        # the write was rolled back, so the caller retries.
+        log.warning("Neo4j transaction still failing after the driver's retries: %s", exc)
+        return problem_response(503, "database-busy",
+                                "the graph database could not complete the change in time; "
+                                "nothing was stored, retry", headers=RETRY_AFTER)
 
     @app.exception_handler(RedisConnectionError)
     @app.exception_handler(RedisTimeoutError)

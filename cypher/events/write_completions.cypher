@@ -4,7 +4,7 @@ UNWIND $rows AS row
 WITH row, datetime(row.at) AS at
 MATCH (o:Order {id: row.order_id})
 // the order's lock first: a concurrent completion waits here, then reads this one's time
-SET o.lock_seq = coalesce(o.lock_seq, 0) + 1
+SET o.lock_token = randomUUID()
 WITH row, at, o, o.completed_at IS NULL AS free
 FOREACH (_ IN CASE WHEN free THEN [1] ELSE [] END |
   SET o.completed_at = at,

@@ -3,5 +3,5 @@
 UNWIND $user_ids AS user_id
 MATCH (:User {id: user_id})-[:PLACED]->(o:Order)
 WITH o ORDER BY o.id
-SET o.lock_seq = coalesce(o.lock_seq, 0) + 1
+SET o.lock_token = randomUUID()
 RETURN count(o) AS locked

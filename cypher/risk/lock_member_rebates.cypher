@@ -11,5 +11,5 @@ CALL () {
   RETURN rb
 }
 WITH rb ORDER BY rb.id
-SET rb.lock_seq = coalesce(rb.lock_seq, 0) + 1
+SET rb.lock_token = randomUUID()
 RETURN collect(rb.id) AS ids

@@ -2,5 +2,5 @@
 // without a concurrent change slipping in. Returns found.
 OPTIONAL MATCH (w:Withdrawal {id: $id})
 FOREACH (_ IN CASE WHEN w IS NULL THEN [] ELSE [1] END |
-  SET w.lock_seq = coalesce(w.lock_seq, 0) + 1)
+  SET w.lock_token = randomUUID())
 RETURN w IS NOT NULL AS found

@@ -57,3 +57,14 @@ def test_routers_translate_no_errors():
     for path in sorted(ROUTERS.glob("*.py")):
         tries = [n.lineno for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Try)]
         assert tries == [], f"{path.name} catches errors at lines {tries}"
+
+
+def test_a_transaction_failing_past_the_driver_retries_is_a_503_to_retry():
+    from neo4j.exceptions import TransientError
+
+    deadlock = TransientError("Deadlock detected while trying to acquire locks")
+    answer = app_raising(deadlock).get("/boom")
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"].endswith("/database-busy")
+    assert int(answer.headers["retry-after"]) > 0

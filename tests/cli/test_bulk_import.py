@@ -17,7 +17,7 @@ from tests.conftest import NOT_LOCAL
 pytestmark = pytest.mark.skipif(NOT_LOCAL, reason="restarts the local stack's Neo4j")
 
 # Written at write time by either path, or by the rebate computation, so never the same twice.
-STAMPS = {"touched_at", "received_at", "created_at", "lock_seq", "rebates_computed",
+STAMPS = {"touched_at", "received_at", "created_at", "lock_token", "rebates_computed",
           "rebates_computed_at"}
 
 
