@@ -1,15 +1,17 @@
 """Compliance: the tier report (current, stored, runs) and rebate path certificates."""
 
-from datetime import datetime
-from typing import Any, Literal
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from api.auth import ComplianceRole
 from api.paging import CursorQuery, LimitQuery
-from graph import compliance_reports, jobs
-from graph.errors import not_found
+from graph import compliance_export, compliance_reports, jobs
+from graph.errors import not_found, refused
 from graph.money import rebates
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
@@ -198,3 +200,30 @@ def get_rebate_path(rebate_id: str, _: ComplianceRole) -> dict[str, Any]:
     if found is None:
         raise not_found(f"rebate {rebate_id!r}")
     return found
+
+
+def _utc(moment: datetime) -> datetime:
+    """A bound given without an offset is read as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@router.get("/rebates.csv", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}},
+                             "description": "one line per rebate, a header first"}})
+def export_rebates(
+    _: ComplianceRole,
+    start: Annotated[datetime, Query(alias="from", description="ISO 8601; UTC without offset")],
+    end: Annotated[datetime, Query(alias="to", description="exclusive; UTC without offset")],
+) -> StreamingResponse:
+    """The rebates of the orders paid in [from, to), in payment order, each with the invite
+    path it was paid along (buyer first), as CSV. At most 366 days at a time."""
+    start, end = _utc(start), _utc(end)
+    if end <= start:
+        raise refused("invalid_period", "`to` must be later than `from`")
+    if end - start > timedelta(days=366):
+        raise refused("invalid_period", "export at most 366 days at a time")
+    name = f"rebates-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+    lines = compliance_export.csv_lines(start, end)
+    first = next(lines)  # the first read before the status line: a database down is a 503
+    return StreamingResponse(itertools.chain([first], lines), media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})

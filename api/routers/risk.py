@@ -48,6 +48,15 @@ class Driver(BaseModel):
     contribution: float
 
 
+class RingMoney(BaseModel):
+    """Cash of the ring: rebates of orders its members placed, held or credited, and what
+    its members withdrew."""
+
+    held_cents: int
+    credited_cents: int
+    withdrawn_cents: int
+
+
 class RingSummary(BaseModel):
     ring_id: str
     score: float  # the active model's when model_version is a number, else the rule score
@@ -58,10 +67,12 @@ class RingSummary(BaseModel):
     rule_score: float | None = None  # None on rings stored before rule scores were kept
     model_version: int | Literal["rules"] | None = None
     drivers: list[Driver] = []
+    money: RingMoney | None = None  # in the list; the ring's page shows `held` per kind
 
 
 class RingList(BaseModel):
     rings: list[RingSummary]
+    next_cursor: str | None
 
 
 class HeldMoney(BaseModel):
@@ -214,11 +225,14 @@ def get_job(job_id: str, _: RiskRole) -> dict[str, Any]:
 def get_rings(
     _: RiskRole,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: LimitQuery = 100,
     status: Literal["open", "confirmed", "dismissed", "lapsed"] | None = None,
+    cursor: CursorQuery = None,
 ) -> dict[str, Any]:
-    """Rings at or above min_score, highest score first."""
-    return {"rings": reads.list_rings(min_score, limit, status)}
+    """Rings at or above min_score, highest score first, a page at a time, each with its
+    money."""
+    found = reads.page_rings(min_score, limit, status, cursor)
+    return {"rings": found["items"], "next_cursor": found["next_cursor"]}
 
 
 @router.get("/risk/rings/{ring_id}", response_model=RingOut)

@@ -6,15 +6,33 @@ from typing import Any
 
 import orjson
 
-from graph import db
+from graph import db, paging
 from graph.risk import signals
 from graph.settings import get_settings
 
 
 def list_rings(min_score: float, limit: int, status: str | None) -> list[dict[str, Any]]:
     """Rings at or above a score, highest first."""
-    rows = db.read_query("risk.rings_list", min_score=min_score, limit=limit, status=status)
-    return [_with_drivers(r) for r in rows]
+    return page_rings(min_score, limit, status)["items"]
+
+
+def page_rings(min_score: float, limit: int, status: str | None,
+               cursor: str | None = None) -> dict[str, Any]:
+    """A page of the rings at or above a score, highest first (then by id), with each ring's
+    money, and the cursor of the next page (SPEC 10.2)."""
+    after = paging.decode(cursor, _ring_keys) or (None, None)
+    rows = db.read_query("risk.rings_list", min_score=min_score, limit=limit + 1,
+                         status=status, after_score=after[0], after_id=after[1])
+    return paging.page([_with_drivers(r) for r in rows], limit,
+                       lambda ring: [ring["score"], ring["ring_id"]])
+
+
+def _ring_keys(keys: list[Any]) -> tuple[float, str]:
+    """The (score, ring id) a ring cursor carries."""
+    score, ring_id = keys
+    if type(score) not in (int, float) or type(ring_id) is not str:
+        raise ValueError("not a ring key")
+    return float(score), ring_id
 
 
 def _with_drivers(ring: dict[str, Any]) -> dict[str, Any]:

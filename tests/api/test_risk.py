@@ -103,6 +103,9 @@ def test_detection_job_finds_the_planted_ring_and_holds_its_money(client, plante
     assert stored and all(r["status"] == "held" and r["reason"] == "risk_hold" for r in stored)
     held_cents = sum(r["amount_cents"] for r in stored)
     assert detail["held"]["cash"]["cents"] == held_cents > 0
+    listed = next(r for r in ranked if r["ring_id"] == ring["ring_id"])
+    assert listed["money"] == {"held_cents": held_cents, "credited_cents": 0,
+                               "withdrawn_cents": 0}
     # The ledger moved the money: the organiser's held bucket holds its tier-1 rebates.
     organiser = truth["organiser"]
     to_organiser = sum(r["amount_cents"] for r in stored if r["beneficiary"] == organiser)
@@ -142,6 +145,10 @@ def test_a_dismiss_after_a_settlement_run_credits_what_that_run_passed_by(client
     # completed on 2026-10-01, so confirmed, payable and credited by that run had they not
     # been held
     assert {r["status"] for r in after} == {"credited"}
+    listed = client.get("/v1/risk/rings", headers=auth("risk")).json()["rings"]
+    money = next(r["money"] for r in listed if r["ring_id"] == ring["ring_id"])
+    assert money == {"held_cents": 0, "withdrawn_cents": 0,
+                     "credited_cents": sum(r["amount_cents"] for r in after)}
     to_organiser = sum(r["amount_cents"] for r in after if r["beneficiary"] == organiser)
     balances = ledger.balances(organiser)["cash"]
     assert balances["credited"] == credited_before + to_organiser and balances["held"] == 0
@@ -200,6 +207,32 @@ def test_confirm_voids_held_and_future_rebates(client, planted):
     assert entry["actor"].startswith("risk:") and entry["after"]["note"] == "farm devices"
     check = ledger.check()
     assert check["total"] == 0 and check["unbalanced"] == 0
+
+
+def test_rings_page_by_score_then_id_without_skipping_ties(client, clean_graph):
+    scores = [0.9, 0.8, 0.8, 0.8, 0.75, 0.5, 0.8]
+    rings = [{"id": f"ring-page-{n}", "status": "open", "score": score, "features": "{}"}
+             for n, score in enumerate(scores)]
+    db.write_query("testing.plant_legacy_decided_rings", rings=rings)
+    whole = client.get("/v1/risk/rings?min_score=0.6", headers=auth("risk")).json()
+    assert whole["next_cursor"] is None
+    assert [r["ring_id"] for r in whole["rings"]] == [
+        "ring-page-0", "ring-page-1", "ring-page-2", "ring-page-3", "ring-page-6",
+        "ring-page-4"]
+    paged, cursor = [], None
+    while True:
+        query = "/v1/risk/rings?min_score=0.6&limit=2" + (f"&cursor={cursor}" if cursor else "")
+        answer = client.get(query, headers=auth("risk")).json()
+        assert len(answer["rings"]) <= 2
+        paged += answer["rings"]
+        cursor = answer["next_cursor"]
+        if cursor is None:
+            break
+    assert paged == whole["rings"]
+    assert all(r["money"] == {"held_cents": 0, "credited_cents": 0, "withdrawn_cents": 0}
+               for r in paged)
+    bad = client.get("/v1/risk/rings?cursor=bm90LWEtY3Vyc29y", headers=auth("risk"))
+    assert bad.status_code == 422 and bad.json()["reason"] == "invalid_cursor"
 
 
 def test_unknown_ring_and_job_are_404_problems(client, graph):
