@@ -7,6 +7,7 @@ need the graph (unknown inviter, cycles, conflicting replays) live in `graph.ing
 import hashlib
 import ipaddress
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -63,7 +64,10 @@ def _utc(value: datetime) -> datetime:
     return checked_time(value).astimezone(UTC)
 
 
+@lru_cache(maxsize=1 << 16)
 def _ip(value: str) -> str:
+    # A mall's sessions and orders come from far fewer addresses than events: parsing each
+    # once keeps ipaddress out of the import's profile.
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:
@@ -199,15 +203,16 @@ def _too_deep(raw: dict[str, Any]) -> str | None:
     walk keeps its own stack (no recursion), so no nesting the JSON parser lets through
     can exhaust Python's."""
     for key, value in raw.items():
+        if type(value) is not list and type(value) is not dict:
+            continue  # most fields: nothing to walk
         stack = [(value, 2)]
         while stack:
             item, depth = stack.pop()
-            if not isinstance(item, list | dict):
-                continue
             if depth > MAX_DEPTH:
                 return key if isinstance(key, str) else _shown(key)
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
+            children = item.values() if type(item) is dict else item
+            stack.extend((child, depth + 1) for child in children
+                         if type(child) is list or type(child) is dict)
     return None
 
 

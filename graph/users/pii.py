@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import os
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -14,8 +15,14 @@ from graph import db
 from graph.settings import get_settings
 
 
+@lru_cache(maxsize=16)
 def _derive(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
+
+
+@lru_cache(maxsize=16)
+def _cipher(key: bytes) -> AESGCM:
+    return AESGCM(key)
 
 
 def _keys() -> dict[str, bytes]:
@@ -34,7 +41,7 @@ def encrypt(value: str) -> str:
     """`keyid:nonce:ciphertext` (base64) of a personal value under the current key."""
     key_id = get_settings().pii_key_id
     nonce = os.urandom(12)
-    sealed = AESGCM(_keys()[key_id]).encrypt(nonce, value.encode(), key_id.encode())
+    sealed = _cipher(_keys()[key_id]).encrypt(nonce, value.encode(), key_id.encode())
     return f"{key_id}:{base64.b64encode(nonce).decode()}:{base64.b64encode(sealed).decode()}"
 
 
@@ -50,7 +57,7 @@ def decrypt(token: str) -> str:
     if key is None:
         raise KeyError(f"no key {key_id!r} among TIERGRAPH_PII_KEY_ID and TIERGRAPH_PII_OLD_KEYS")
     try:
-        return AESGCM(key).decrypt(base64.b64decode(nonce), base64.b64decode(sealed),
+        return _cipher(key).decrypt(base64.b64decode(nonce), base64.b64decode(sealed),
                                    key_id.encode()).decode()
     except InvalidTag:
         raise ValueError(f"value sealed under key {key_id!r} fails authentication") from None
@@ -59,7 +66,7 @@ def decrypt(token: str) -> str:
 def lookup_hash(value: str) -> str:
     """Keyed hash used to find a user by phone without storing the phone in clear."""
     key = _derive(get_settings().pii_hash_key.get_secret_value())
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, value.encode(), "sha256").hex()
 
 
 def mask_phone(phone: str) -> str:
