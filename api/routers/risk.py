@@ -81,8 +81,14 @@ class HeldMoney(BaseModel):
 
 
 class Subgraph(BaseModel):
+    """Nodes and edges to draw: members and outsiders (User), the identifiers members share,
+    the members' latest orders (Order, PLACED) and the rebates each earned (EARNS, order to
+    beneficiary, with tier, amount and status); `orders_drawn` of `orders_placed`."""
+
     nodes: list[dict[str, Any]]
     edges: list[dict[str, Any]]
+    orders_drawn: int = 0
+    orders_placed: int = 0
 
 
 class RingOut(RingSummary):

@@ -54,8 +54,44 @@ def get_ring(ring_id: str, with_subgraph: bool = True) -> dict[str, Any] | None:
         ring[key] = value.isoformat() if value is not None else None
     ring["held"] = {h["kind"]: {"cents": h["cents"], "rebates": h["rebates"]} for h in ring["held"]}
     if with_subgraph:
+        flow = db.read_query("risk.ring_money_flow", ring_id=ring_id,
+                             per_member=ORDERS_DRAWN_PER_MEMBER)
         ring["subgraph"] = subgraph(ring_id)
+        if flow:
+            ring["money"] = flow[0]["money"]
+            draw_money(ring["subgraph"], flow[0]["orders"], flow[0]["placed"])
     return ring
+
+
+ORDERS_DRAWN_PER_MEMBER = 10  # a farm's hundreds of orders would bury the drawing
+
+
+def draw_money(drawing: dict[str, Any], orders: list[dict[str, Any]], placed: int) -> None:
+    """Add the members' latest orders to a ring's drawing (pure): an Order node PLACED by its
+    buyer, and an EARNS edge from the order to each beneficiary with the rebate's tier, amount
+    and status; a beneficiary outside the ring is added as a non-member. `orders_drawn` and
+    `orders_placed` tell the reader when older orders were left out."""
+    known = {node["id"] for node in drawing["nodes"]}
+    for order in sorted(orders, key=lambda o: o["order_id"]):
+        node_id = f"order:{order['order_id']}"
+        drawing["nodes"].append({"id": node_id, "label": "Order", "key": order["order_id"],
+                                 "amount_cents": order["amount_cents"],
+                                 "paid_at": order["paid_at"], "status": order["status"]})
+        drawing["edges"].append({"source": f"user:{order['buyer']}", "target": node_id,
+                                 "type": "PLACED"})
+        for rebate in order["rebates"]:
+            target = f"user:{rebate['beneficiary']}"
+            if target not in known:
+                known.add(target)
+                drawing["nodes"].append({"id": target, "label": "User",
+                                         "user_id": rebate["beneficiary"], "member": False})
+            drawing["edges"].append({"source": node_id, "target": target, "type": "EARNS",
+                                     "rebate_id": rebate["rebate_id"], "tier": rebate["tier"],
+                                     "kind": rebate["kind"],
+                                     "amount_cents": rebate["amount_cents"],
+                                     "status": rebate["status"]})
+    drawing["orders_drawn"] = len(orders)
+    drawing["orders_placed"] = placed
 
 
 def subgraph(ring_id: str) -> dict[str, list[dict[str, Any]]]:

@@ -105,7 +105,16 @@ def test_detection_job_finds_the_planted_ring_and_holds_its_money(client, plante
     assert detail["held"]["cash"]["cents"] == held_cents > 0
     listed = next(r for r in ranked if r["ring_id"] == ring["ring_id"])
     assert listed["money"] == {"held_cents": held_cents, "credited_cents": 0,
-                               "withdrawn_cents": 0}
+                               "withdrawn_cents": 0} == detail["money"]
+    # the members' orders drawn, each rebate an edge from its order up to its beneficiary
+    drawn = {e["rebate_id"]: e for e in detail["subgraph"]["edges"] if e["type"] == "EARNS"}
+    assert {r["rebate_id"] for r in stored} == set(drawn)  # a few orders each: all drawn
+    assert all(drawn[r["rebate_id"]]["target"] == f"user:{r['beneficiary']}"
+               and drawn[r["rebate_id"]]["amount_cents"] == r["amount_cents"]
+               and drawn[r["rebate_id"]]["status"] == "held" for r in stored)
+    placed = [e for e in detail["subgraph"]["edges"] if e["type"] == "PLACED"]
+    assert {e["source"] for e in placed} <= {f"user:{m}" for m in ring["members"]}
+    assert detail["subgraph"]["orders_drawn"] == detail["subgraph"]["orders_placed"] == len(placed)
     # The ledger moved the money: the organiser's held bucket holds its tier-1 rebates.
     organiser = truth["organiser"]
     to_organiser = sum(r["amount_cents"] for r in stored if r["beneficiary"] == organiser)
