@@ -2,7 +2,8 @@
 // amounts, refunds and the buyer's upline levels (three tiers at most). Read-only.
 MATCH (o:Order)
 WHERE o.paid_at >= $from AND o.paid_at < $to
-  AND (o.paid_at > $after_at OR (o.paid_at = $after_at AND o.id > $after_id))
+  AND (o.paid_at > $after_at OR (o.paid_at.epochSeconds = $after_at.epochSeconds
+           AND o.paid_at.nanosecond = $after_at.nanosecond AND o.id > $after_id))
 WITH o ORDER BY o.paid_at, o.id LIMIT $limit
 MATCH (buyer:User)-[:PLACED]->(o)
 OPTIONAL MATCH (buyer)<-[:INVITED]-(t1:User)

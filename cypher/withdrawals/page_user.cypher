@@ -5,7 +5,8 @@ CALL () {
   OPTIONAL MATCH (w:Withdrawal {user_id: $user_id})
   WHERE ($status IS NULL OR w.status = $status)
     AND ($after_at IS NULL OR w.created_at < $after_at
-         OR (w.created_at = $after_at AND w.id < $after_id))
+         OR (w.created_at.epochSeconds = $after_at.epochSeconds
+             AND w.created_at.nanosecond = $after_at.nanosecond AND w.id < $after_id))
   WITH w ORDER BY w.created_at DESC, w.id DESC LIMIT $limit
   RETURN collect(w {withdrawal_id: w.id, .user_id, .amount_cents, .status, .reason, .note,
                     .approvals, created_at: toString(w.created_at),
