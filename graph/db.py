@@ -6,6 +6,7 @@ loop instead of hopping to a thread for the sync driver.
 """
 
 import asyncio
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -204,11 +205,25 @@ def apply_schema() -> int:
             if not name.startswith("schema."):
                 continue
             for statement in queries.statements(name):
-                session.run(Query(statement)).consume()
+                _schema_statement(session, statement)
                 count += 1
         session.run(Query(queries["admin.await_indexes"])).consume()
     migrate()
     return count
+
+
+def _schema_statement(session: Any, statement: str, attempts: int = 8) -> None:
+    """Run one schema statement, again when Neo4j calls it a deadlock: the API's processes
+    start together and each applies the schema, so two may create the same new constraint
+    at once. Every statement is IF NOT EXISTS, so the one that loses finds it made."""
+    for attempt in range(attempts):
+        try:
+            session.run(Query(statement)).consume()
+            return
+        except TransientError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * 2 ** attempt)
 
 
 # Data migrations run at start-up after the schema, each a query that converts up to
