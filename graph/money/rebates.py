@@ -16,6 +16,7 @@ from graph.risk import signals
 from graph.rules.book import load_rules
 from graph.rules.maths import DEFAULT_RULE, Item, Rule, TierAmount, excluded, tier_amounts
 from graph.settings import get_settings
+from graph.webhooks import outbox
 
 
 def refunded_share(original_cents: int, order_cents: int, refunded_cents: int) -> int:
@@ -145,7 +146,8 @@ def apply_refunds(tx: ManagedTransaction, order_ids: list[str], at: datetime, to
     many rebates changed. Transaction ids name the refunded total, so a replay books nothing.
     """
     updates, txns = [], []
-    for r in db.run(tx, "rebates.refund_context", ids=order_ids):
+    refund_rows = db.run(tx, "rebates.refund_context", ids=order_ids)
+    for r in refund_rows:
         if r["status"] == "void":
             continue
         target = refunded_share(r["original_cents"], r["order_cents"], r["refunded_cents"])
@@ -164,6 +166,10 @@ def apply_refunds(tx: ManagedTransaction, order_ids: list[str], at: datetime, to
     if updates:
         db.run(tx, "rebates.apply_adjustments", rows=updates)
         ledger.book(tx, txns, token)
+        # a partial refund keeps the status but lowers the amount: the mall is told as well
+        statuses = {r["rebate_id"]: r["status"] for r in refund_rows}
+        outbox.rebate_changes(tx, [(u["rebate_id"], statuses[u["rebate_id"]])
+                                   for u in updates], at=at)
     return len(updates)
 
 

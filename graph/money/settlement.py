@@ -13,6 +13,7 @@ from graph.audit import trail
 from graph.errors import refused
 from graph.money import ledger
 from graph.settings import get_settings
+from graph.webhooks import outbox
 
 # How far a run's as_of may lie ahead of the server's clock: a caller's clock a little fast.
 FUTURE_SLACK = timedelta(minutes=5)
@@ -50,6 +51,7 @@ def _step(source: str, target: str, due_query: str, bucket_from: str, bucket_to:
             for d in due if d["rebate_id"] in moved and d["amount_cents"] > 0
         ]
         ledger.book(tx, txns, token=uuid.uuid4().hex)
+        outbox.rebate_changes(tx, [(rebate_id, source) for rebate_id in sorted(moved)])
         return len(due), len(moved)
 
     total = 0

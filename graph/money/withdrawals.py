@@ -19,6 +19,7 @@ from graph.errors import DomainError, not_found, refused
 from graph.money import ledger
 from graph.money.gateway import GatewayTimeout, GatewayUnavailable, get_gateway
 from graph.settings import get_settings
+from graph.webhooks import outbox
 
 log = logging.getLogger(__name__)
 CHINA = timezone(timedelta(hours=8))  # the daily limit resets at midnight, mall time
@@ -221,6 +222,8 @@ def _release(withdrawal_id: str, status: str, reason: str, note: str | None, by:
         _audit(tx, by, CLOSING_ACTIONS[status], withdrawal_id,
                before={"status": w["status"], "approvals": w["approvals"]},
                after={"status": status, "note": note, "amount_cents": w["amount_cents"]})
+        if status == "rejected":
+            outbox.emit(tx, outbox.WITHDRAWAL_REJECTED, [_told(w, status, reason, note)], now)
         return True
 
     return db.write(work)
@@ -231,6 +234,14 @@ def _audit(tx: Any, by: Actor, action: str, withdrawal_id: str, *, before: Any,
     trail.append(tx, actor=by.actor, role=by.role, action=action,
                  target=f"withdrawal:{withdrawal_id}", before=before, after=after,
                  request_id=by.request_id)
+
+
+def _told(w: dict[str, Any], status: str, reason: str | None,
+          note: str | None) -> dict[str, Any]:
+    """A withdrawal's webhook data as it just became."""
+    return {"withdrawal_id": w["withdrawal_id"], "user_id": w["user_id"],
+            "amount_cents": w["amount_cents"], "status": status, "reason": reason,
+            "note": note}
 
 
 def _send_or_503(withdrawal_id: str, by: Actor) -> None:
@@ -300,6 +311,8 @@ def _finish(withdrawal_id: str, outcome: str, by: Actor) -> None:
         _audit(tx, by, action, withdrawal_id,
                before={"status": w["status"], "gateway_state": w["gateway_state"]},
                after={"status": status, "reason": reason, "amount_cents": w["amount_cents"]})
+        if status == "completed":
+            outbox.emit(tx, outbox.WITHDRAWAL_COMPLETED, [_told(w, status, reason, None)], now)
 
     db.write(work)
 

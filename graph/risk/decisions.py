@@ -12,6 +12,7 @@ from graph.errors import conflict, not_found
 from graph.money import settlement
 from graph.risk import holds
 from graph.risk.reads import get_ring, user_risk
+from graph.webhooks import outbox
 
 
 def money_answer(money: holds.Money) -> dict[str, Any]:
@@ -55,6 +56,11 @@ def decide(ring_id: str, decision: str, note: str | None, actor: str, role: str,
                      after={"status": status, "note": note, "rebates_changed": changed,
                             **money_answer(money)},
                      request_id=request_id)
+        cash = money_answer(money)
+        outbox.emit(tx, outbox.RING_DECIDED, [{
+            "ring_id": ring_id, "decision": decision, "status": status, "note": note,
+            "members": sorted(members), "rebates_changed": changed,
+            **{key: cash[key] for key in holds.MONEY_KEYS}}], now)
         return changed, money, released
 
     changed, money, released = db.write(record)

@@ -14,6 +14,7 @@ from neo4j import ManagedTransaction
 from graph import db
 from graph.money import ledger, settlement
 from graph.money.rebates import STATUS_BUCKET
+from graph.webhooks import outbox
 
 FRAUD = "ring_confirmed"  # the reason of every rebate a confirmation voids or claws back
 MONEY_KEYS = ("voided_cents", "clawed_back_cents", "debt_cents")
@@ -44,6 +45,8 @@ def hold_ring(ring_id: str, members: list[str]) -> int:
                         rebate_id=r["rebate_id"])
             for r in due if r["rebate_id"] in held and r["amount_cents"] > 0
         ], token=uuid.uuid4().hex)
+        outbox.rebate_changes(tx, [(r["rebate_id"], r["status"]) for r in due
+                                   if r["rebate_id"] in held], at=now)
         return len(held)
 
     return db.write(work)
@@ -71,6 +74,7 @@ def _end_in_tx(tx: ManagedTransaction, rows: list[dict[str, Any]], decision: str
             r["amount_cents"], user_id=r["beneficiary"], source="held", target=target,
             rebate_id=r["rebate_id"]))
     ledger.book(tx, txns, token=uuid.uuid4().hex)
+    outbox.rebate_changes(tx, [(rebate_id, "held") for rebate_id in sorted(done)], at=now)
     return sorted(done)
 
 
@@ -175,4 +179,6 @@ def confirm_in_tx(tx: ManagedTransaction, holder: str, buyers: list[str],
             if who == user:
                 money[kind]["debt_cents"] += added_debt(available.get(kind, 0), cents)
     ledger.book(tx, txns, token=uuid.uuid4().hex)
+    outbox.rebate_changes(tx, [(c["rebate_id"], c["status"]) for c in changes
+                               if c["rebate_id"] in voided], at=now)
     return len(voided), money
