@@ -135,6 +135,35 @@ def convert_points(user_id: str, body: ConversionIn, request: Request, response:
     return found
 
 
+class RedemptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    redemption_id: Annotated[StrictStr, Field(pattern=ID_PATTERN)]
+    points: Annotated[StrictInt, Field(gt=0, le=10**12)]
+    item: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
+class RedemptionOut(BaseModel):
+    redemption_id: str
+    user_id: str
+    points: int
+    item: str
+    at: str
+
+
+@router.post("/users/{user_id}/points/redeem", status_code=201, response_model=RedemptionOut)
+def redeem_points(user_id: str, body: RedemptionIn, request: Request, response: Response,
+                  role: MallRole) -> dict[str, Any]:
+    """Spend available points (the oldest first) on an item the mall ships; a replay of the
+    same redemption answers 200 with what is stored, another body under its id is 409, more
+    points than available 422 insufficient_balance."""
+    found, created = points.redeem(body.redemption_id, user_id, body.points, body.item,
+                                   actor=request.state.actor, role=role,
+                                   request_id=request.state.request_id)
+    if not created:
+        response.status_code = 200
+    return found
+
+
 class AdjustmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     adjustment_id: Annotated[StrictStr, Field(pattern=ID_PATTERN)]

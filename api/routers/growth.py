@@ -1,0 +1,90 @@
+"""The mall's growth reads: invite leaderboards and the referral channel's ROI, both read
+from aggregates the worker folds as events arrive (graph/analytics.py, graph/leaderboards.py)."""
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import AdminRole, MallRole
+from api.paging import CursorQuery, LimitQuery
+from graph import analytics, leaderboards
+
+router = APIRouter(prefix="/v1", tags=["growth"])
+
+
+class LeaderboardEntry(BaseModel):
+    rank: int
+    user_id: str
+    invitees: int
+    orders: int
+    rebate_cents: int
+
+
+class Leaderboard(BaseModel):
+    period: Literal["week", "month"]
+    starts_on: str
+    ends_before: str
+    time_zone: str
+    as_of: str | None
+    entries: list[LeaderboardEntry]
+    next_cursor: str | None
+
+
+class RoiRow(BaseModel):
+    key: str
+    orders: int
+    gmv_cents: int
+    rebate_cents: int
+    held_cents: int
+    void_cents: int
+    roi: float | None
+
+
+class Roi(BaseModel):
+    from_: str = Field(alias="from")
+    to: str
+    group_by: str
+    time_zone: str
+    as_of: str | None
+    rows: list[RoiRow]
+
+
+class FoldOut(BaseModel):
+    days: int
+    tallies: int
+    since: str
+    as_of: str
+
+
+@router.get("/leaderboards/invites", response_model=Leaderboard)
+def get_invite_leaderboard(
+    _: MallRole, period: Literal["week", "month"] = "week", limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+) -> dict[str, Any]:
+    """The current week's or month's (Asia/Shanghai) inviters, most invitees first, with
+    their invitees' orders and their cash rebates; users on a risk hold and ring members
+    are left out; pages by `cursor`. As of the last fold (`as_of`, about a minute behind)."""
+    return leaderboards.invites(period, limit, cursor)
+
+
+@router.get("/analytics/roi", response_model=Roi)
+def get_roi(
+    _: AdminRole,
+    from_: Annotated[date, Query(alias="from", description="first mall day, YYYY-MM-DD")],
+    to: Annotated[date, Query(description="last mall day, YYYY-MM-DD (inclusive)")],
+    group_by: Literal["rule", "category", "day"] = "day",
+) -> dict[str, Any]:
+    """GMV of invited buyers' orders paid in the period (Asia/Shanghai days), their rebates
+    not void, held and void, and `roi` = GMV per yuan of rebate (null without rebate), per
+    rule, category or day; at most 366 days. As of the last fold (`as_of`)."""
+    return analytics.roi(from_, to, group_by)
+
+
+@router.post("/analytics/fold", response_model=FoldOut)
+async def fold_now(_: AdminRole) -> dict[str, Any]:
+    """Fold what was written since the last fold into the leaderboards and ROI now (the
+    worker does it every minute); answers the days and tallies redone and the new `as_of`."""
+    return await run_in_threadpool(analytics.fold)

@@ -1,0 +1,192 @@
+"""ROI of the referral channel, kept as the events arrive: day aggregates folded by a worker.
+
+Read side: `GET /v1/analytics/roi` sums the stored `RoiDay {day, key_kind, key}` rows of the
+asked mall days (one indexed range read, at most a row per day and key), never the orders.
+
+Days are mall days in Asia/Shanghai time (graph/aggregates.py): WeChat malls sell in China,
+and a mall's "yesterday" or "this month" is China's. An order belongs to the day it was paid.
+
+What a row counts, over orders paid that day by invited buyers (buyers with an inviter: the
+orders the channel can pay for):
+- `orders`, and `gmv_cents`: what was paid less what was refunded;
+- `rebate_cents`: their rebates not void (pending to credited, held included: what the mall
+  pays or may still pay), points valued at TIERGRAPH_POINTS_PER_YUAN;
+- `held_cents`: the part of it on a risk hold; `void_cents`: what the void rebates had been
+  computed at (`original_cents`: refunded, excluded, fraud);
+- `roi` (at read): GMV per yuan of rebate, gmv_cents / rebate_cents; null without rebate.
+By `rule` and `category`, an order's items carry its GMV and its rebates: each item goes to
+the rule among the rebate's `rule_ids` that targets the item's category (else the rule for
+all categories), and a rebate is split over its items by amount times that rule's rate at
+the rebate's tier (what the rule maths paid on each, before rounding).
+
+Write side (`fold`): a day's rows are recomputed whole from its orders whenever anything of
+that day changed since the last fold. Changes are found by indexed write times: orders
+received, rebates created, held, released or voided, and buyers touched by a refund (a
+refund stamps its buyer's touched_at in the transaction that adjusts the rebates). Status
+moves along the settlement path (pending to credited) change nothing counted here. A fold
+scans from its last watermark less FOLD_OVERLAP (writes stamped before a fold started but
+committed after it was read are caught by the next), then moves the watermark to its
+start; recomputing a day twice is harmless. The beat folds every minute; a reader sees
+everything written before `as_of`, the watermark, about a minute behind the events.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from graph import db, leaderboards
+from graph.aggregates import TZ_NAME, as_of, day_bounds
+from graph.errors import DomainError
+from graph.settings import get_settings
+
+KEY_KINDS = ("rule", "category", "day")
+NONE_KEY = "(none)"  # an item without a category, an order paid by no rule
+FOLD_OVERLAP = timedelta(minutes=5)
+MAX_DAYS = 366  # the longest period one ROI read sums
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Tally:
+    orders: int = 0
+    gmv_cents: int = 0
+    rebate_cents: int = 0
+    held_cents: int = 0
+    void_cents: int = 0
+
+
+def split(total: int, weights: list[int]) -> list[int]:
+    """`total` split in proportion to `weights`, the cents left by rounding down going to the
+    largest remainders (equal shares when every weight is zero); sums to `total` (pure)."""
+    if not weights:
+        return []
+    if sum(weights) <= 0:
+        weights = [1] * len(weights)
+    whole = sum(weights)
+    shares = [total * w // whole for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in order[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def item_rule(rule_ids: list[str], category: str | None, rules: dict[str, dict[str, Any]]
+              ) -> str | None:
+    """The rule among `rule_ids` that paid on an item of `category`: the one targeting the
+    category, else one for all categories, else the first (pure)."""
+    if category:
+        for rule_id in rule_ids:
+            if rules.get(rule_id, {}).get("category") == category:
+                return rule_id
+    for rule_id in rule_ids:
+        if rules.get(rule_id, {}).get("category") is None:
+            return rule_id
+    return rule_ids[0] if rule_ids else None
+
+
+def _rate(rules: dict[str, dict[str, Any]], rule_id: str | None, tier: int) -> int:
+    tiers = rules.get(rule_id or "", {}).get("tiers") or []
+    return int(tiers[tier - 1]) if 0 < tier <= len(tiers) else 0
+
+
+def value_cents(kind: str, cents: int, per_yuan: int) -> int:
+    """A rebate's amount in cents: points at their conversion rate (pure)."""
+    return cents * 100 // per_yuan if kind == "points" else cents
+
+
+def fold_day(day: str, orders: list[dict[str, Any]], rules: dict[str, dict[str, Any]],
+             per_yuan: int) -> list[dict[str, Any]]:
+    """The ROI rows of one mall day from its orders (day_orders rows), by rule, category and
+    the day itself (pure)."""
+    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    for order in orders:
+        categories = order["categories"] or [None]
+        amounts = order["amounts"] or [order["amount_cents"]]
+        cats = [c or NONE_KEY for c in categories]
+        rebates = order["rebates"]
+        all_rules = list(dict.fromkeys(r for rb in rebates for r in (rb["rule_ids"] or [])))
+        touched = {("day", day)}
+        net = order["amount_cents"] - order["refunded_cents"]
+        gmv = split(net, list(amounts))
+        tallies["day", day].gmv_cents += net
+        for i, category in enumerate(categories):
+            rule = item_rule(all_rules, category, rules) or NONE_KEY
+            for key in (("category", cats[i]), ("rule", rule)):
+                tallies[key].gmv_cents += gmv[i]
+                touched.add(key)
+        for rb in rebates:
+            rule_ids = rb["rule_ids"] or []
+            item_rules = [item_rule(rule_ids, c, rules) for c in categories]
+            weights = [a * _rate(rules, r, rb["tier"]) for a, r in zip(amounts, item_rules,
+                                                                        strict=True)]
+            if sum(weights) <= 0:
+                weights = list(amounts)
+            void = rb["status"] == "void"
+            cents = rb["original_cents"] if void else rb["amount_cents"]
+            total = value_cents(rb["kind"], cents or 0, per_yuan)
+            keys = [("day", day)] + [
+                key for i in range(len(categories))
+                for key in (("category", cats[i]), ("rule", item_rules[i] or NONE_KEY))]
+            shares = [total] + [s for share in split(total, weights) for s in (share, share)]
+            for key, share in zip(keys, shares, strict=True):
+                tally = tallies[key]
+                if void:
+                    tally.void_cents += share
+                else:
+                    tally.rebate_cents += share
+                    if rb["status"] == "held":
+                        tally.held_cents += share
+                touched.add(key)
+        for key in touched:
+            tallies[key].orders += 1
+    return [{"key_kind": kind, "key": key, **vars(t)}
+            for (kind, key), t in sorted(tallies.items())]
+
+
+def refold_day(day: str, rules: dict[str, dict[str, Any]], now: datetime) -> int:
+    """Recompute and store one mall day's ROI rows; returns how many rows it has."""
+    start, end = day_bounds(date.fromisoformat(day))
+    orders = db.read_rows("analytics.day_orders", start=start.isoformat(), end=end.isoformat())
+    rows = fold_day(day, orders, rules, get_settings().points_per_yuan)
+    db.write_query("analytics.store_day", day=day, rows=rows, now=now.isoformat())
+    return len(rows)
+
+
+def fold(now: datetime | None = None) -> dict[str, Any]:
+    """Fold what changed since the last fold into the ROI days and the invite tallies, then
+    move the watermark to this fold's start; returns the days and tallies redone and the new
+    watermark (`as_of`)."""
+    started = now or datetime.now(UTC)
+    state = db.read_query("analytics.fold_state")
+    since = (datetime.fromisoformat(state[0]["watermark"]) - FOLD_OVERLAP
+             if state and state[0]["watermark"] else EPOCH)
+    days = sorted(str(day) for day in db.read_rows("analytics.dirty_days",
+                                                    since=since.isoformat(), tz=TZ_NAME))
+    rules = {r["id"]: r for r in db.read_rows("analytics.rules")}
+    for day in days:
+        refold_day(day, rules, started)
+    tallies = leaderboards.refold(since, started)
+    watermark = db.write_query("analytics.mark_fold", watermark=started.isoformat(),
+                               now=datetime.now(UTC).isoformat())[0]["watermark"]
+    return {"days": len(days), "tallies": tallies, "since": since.isoformat(),
+            "as_of": watermark}
+
+
+def roi(first: date, last: date, group_by: str) -> dict[str, Any]:
+    """ROI rows per key of `group_by` over mall days `first`..`last` (inclusive), from the
+    day aggregates; refused (422) when the period is reversed or longer than MAX_DAYS."""
+    if group_by not in KEY_KINDS:
+        raise DomainError("validation", f"group_by is one of {', '.join(KEY_KINDS)}")
+    if last < first:
+        raise DomainError("validation", f"to ({last}) is before from ({first})")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise DomainError("validation", f"a period of at most {MAX_DAYS} days, "
+                                        f"{(last - first).days + 1} asked")
+    rows = db.read_rows("analytics.roi", key_kind=group_by, **{"from": first.isoformat()},
+                        to=last.isoformat())
+    for row in rows:
+        row["roi"] = (round(row["gmv_cents"] / row["rebate_cents"], 4)
+                      if row["rebate_cents"] else None)
+    return {"from": first.isoformat(), "to": last.isoformat(), "group_by": group_by,
+            "time_zone": TZ_NAME, "as_of": as_of(), "rows": rows}
