@@ -42,6 +42,7 @@ def up(
         key, ckey, rkey = (next((k for k, r in roles.items() if r == role), "KEY")
                            for role in ("mall", "compliance", "risk"))
         # plain print: curl lines must stay whole to be copied
+        print(f"Console: {base}/console  (sign in with an admin, risk or compliance key)")
         print("Try:")
         print(f"  curl -s -H 'Authorization: Bearer {key}' {base}/v1/users/ring11/upline")
         print(f"  curl -s -H 'Authorization: Bearer {key}' {base}/v1/users/m00000/downline")
