@@ -8,7 +8,7 @@ import logging
 
 import typer
 
-from cli import admin, backup, bench, data, stack_commands
+from cli import admin, backup, bench, data, openapi, stack_commands
 from cli.console import OneLineRetries
 
 app = typer.Typer(
@@ -48,6 +48,7 @@ audit_app.command("verify")(admin.audit_verify)
 db_app.command("reset")(admin.db_reset)
 ledger_app.command("check")(admin.ledger_check)
 backup.register(app)
+openapi.register(app)
 
 logging.getLogger("neo4j.session").addFilter(OneLineRetries())
 

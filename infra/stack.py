@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from graph import logs
 from graph.settings import Settings, masked_url
 from infra import stack_auth
 
@@ -329,9 +330,12 @@ def start_api(settings: Settings, paths: Paths, say: Callable[[str], None] = pri
         workers = api_workers(settings)
         say(f"starting the API on http://{settings.api_host}:{settings.api_port} "
             f"({workers} processes)")
+        # JSON log lines from every process, the one supervising the workers included; the
+        # access log is the app's own (api/metrics.py), with the request's id and duration
+        log_config = logs.write_uvicorn_config(paths.run).resolve()
         _spawn(paths, "api", [_python_bin("uvicorn"), "api.main:app", "--host", settings.api_host,
                               "--port", str(settings.api_port), "--workers", str(workers),
-                              "--no-access-log"],
+                              "--no-access-log", "--log-config", str(log_config)],
                dict(os.environ))
     _wait(lambda: _api_ready(settings), "the API", 120, paths, "api")
 

@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import MallRole
 from api.body import read_json
+from api.openapi import EVENT_BODY  # the event union, declared: the body is read raw
 from graph.errors import DomainError
 from graph.ingest.batch import ingest_raw
 from graph.settings import get_settings
@@ -26,22 +27,6 @@ class EventsAccepted(BaseModel):
     accepted: int
     duplicates: int
     rejected: list[Rejected]
-
-EVENT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "oneOf": [
-                        {"type": "array", "items": {"type": "object"}, "maxItems": 10000},
-                        {"type": "object"},
-                    ]
-                }
-            }
-        },
-    }
-}
 
 
 @router.post("/events", response_model=EventsAccepted, openapi_extra=EVENT_BODY)
