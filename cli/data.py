@@ -140,6 +140,7 @@ def bulk_load(lines: list[bytes], name: str, chunk: int, work: Path) -> None:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
     spent["restart"] = time.perf_counter() - t0 - spent["admin"]
+    bulk.settle_levels()
     redis_clients.uplines_changed()  # no process may answer from uplines cached before
     order_ids = writer.order_ids()
     enqueue_rebates(order_ids)  # as the normal import does after each chunk

@@ -12,4 +12,11 @@ OPTIONAL MATCH (t2)<-[:INVITED]-(t3:User)
 RETURN o.id AS order_id, o.paid_at AS paid_at, o.item_categories AS categories,
        o.item_amounts AS amounts, o.amount_cents AS order_cents,
        o.refunded_cents AS refunded_cents,
-       [x IN [t1, t2, t3] WHERE x IS NOT NULL | coalesce(x.level, 0)] AS levels
+       // levels at payment, as cypher/rebates/order_context.cypher reads them
+       [x IN [t1, t2, t3] WHERE x IS NOT NULL |
+           CASE WHEN x.base_level IS NULL THEN coalesce(x.level, 0)
+           ELSE reduce(best = {at: null, level: x.base_level},
+                       c IN [(x)-[:LEVEL_CHANGED]->(c:LevelChange) WHERE c.at <= o.paid_at | c] |
+                       CASE WHEN best.at IS NULL OR c.at > best.at
+                                 OR (c.at = best.at AND c.level > best.level)
+                            THEN {at: c.at, level: c.level} ELSE best END).level END] AS levels

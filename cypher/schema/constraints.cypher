@@ -20,3 +20,4 @@ CREATE CONSTRAINT withdrawal_id IF NOT EXISTS FOR (n:Withdrawal) REQUIRE n.id IS
 CREATE CONSTRAINT conversion_id IF NOT EXISTS FOR (n:PointsConversion) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT adjustment_id IF NOT EXISTS FOR (n:Adjustment) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT tier_report_id IF NOT EXISTS FOR (n:TierReport) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT level_change_id IF NOT EXISTS FOR (n:LevelChange) REQUIRE n.id IS UNIQUE;

@@ -10,7 +10,8 @@ property names and types, USED and SEEN_AT aggregated (first_at, last_at, count)
 sessions and orders. Write-time stamps (touched_at, received_at, the invite's created_at)
 are the moment the files are written. Orders are left uncomputed (rebates_computed false)
 for the rebate tasks and the sweep, as after a normal import. Pure: no database here but
-`carried` (the nodes a store without users already holds, kept across the overwrite).
+`carried` (the nodes a store without users already holds, kept across the overwrite) and
+`settle_levels` (each user's current level, once its level changes are imported).
 """
 
 import csv
@@ -66,6 +67,8 @@ NODE_FILES = {
     "ips": ("IP", ["addr:ID(IP)"]),
     "payment_accounts": ("PaymentAccount", ["id:ID(PaymentAccount)"]),
     "addresses": ("Address", ["id:ID(Address)"]),
+    "level_changes": ("LevelChange", ["id:ID(LevelChange)", "user_id", "level:long",
+                                      "at:datetime", "created_at:datetime"]),
 }
 _SEEN = ["first_at:datetime", "last_at:datetime", "count:long"]
 RELATIONSHIP_FILES = {
@@ -78,6 +81,7 @@ RELATIONSHIP_FILES = {
     "paid_with": ("PAID_WITH", ["Order", "PaymentAccount"]),
     "ships_to": ("SHIPS_TO", ["Order", "Address"]),
     "refunded_by": ("REFUNDED_BY", ["Order", "Refund"]),
+    "level_changed": ("LEVEL_CHANGED", ["User", "LevelChange"]),
 }
 
 
@@ -179,6 +183,9 @@ class CsvWriter:
             self.orders[r["order_id"]][2] += r["amount_cents"]
         for r in plan.completions:
             self.orders[r["order_id"]][13] = r["at"]
+        for r in plan.levels:  # users' current level: settle_levels, after the import
+            self._row("level_changes", [r["id"], r["user_id"], r["level"], r["at"], self.now])
+            self._row("level_changed", [r["user_id"], r["id"]])
 
     def finish(self) -> CsvFiles:
         """Write the orders, shared nodes and aggregated edges; close every file."""
@@ -283,6 +290,13 @@ def read_carried() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The nodes and relationships the store holds now (it has no users: a few rules,
     keys and audit entries), for `carried`."""
     return db.read_query("bulk.carried_nodes"), db.read_query("bulk.carried_relationships")
+
+
+def settle_levels() -> int:
+    """After the import: each user with level changes gets the level of its latest (and
+    keeps its registration level as base_level), as events.write_levels leaves it. Answers
+    how many users changed."""
+    return int(db.write_query("bulk.settle_levels")[0]["users"])
 
 
 def store_has_users() -> bool:

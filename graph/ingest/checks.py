@@ -10,7 +10,14 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from graph import db
-from graph.ingest.events import OrderCompleted, OrderPaid, OrderRefunded, Session, UserRegistered
+from graph.ingest.events import (
+    OrderCompleted,
+    OrderPaid,
+    OrderRefunded,
+    Session,
+    UserLevelChanged,
+    UserRegistered,
+)
 from graph.ingest.store import Plan, Stored
 from graph.users.pii import encrypt, lookup_hash
 
@@ -38,7 +45,7 @@ def check_events(events: list[tuple[int, Any]], stored: Stored,
     outcomes = []
     for index, e in events:
         check = CHECKS.get(type(e))
-        if check is None:  # pragma: no cover - parse_event only yields the five types
+        if check is None:  # pragma: no cover - parse_event only yields the six types
             raise TypeError(type(e))
         outcomes.append((index, check(e, index, stored, plan)))
     return outcomes
@@ -129,6 +136,18 @@ def _check_session(e: Session, index: int, stored: Stored, plan: Plan) -> Outcom
     return Verdict.ACCEPTED
 
 
+def _check_level(e: UserLevelChanged, index: int, stored: Stored, plan: Plan) -> Outcome:
+    if e.user_id not in stored.users:
+        return Refused("unknown_user", f"user {e.user_id} is not registered")
+    key = e.fingerprint()
+    if key in stored.levels:
+        return Verdict.DUPLICATE
+    stored.levels.add(key)
+    plan.levels.append({"index": index, "id": key, "user_id": e.user_id, "level": e.level,
+                        "at": e.at.isoformat()})
+    return Verdict.ACCEPTED
+
+
 def _check_order(e: OrderPaid, index: int, stored: Stored, plan: Plan) -> Outcome:
     fp = e.fingerprint()
     existing = stored.orders.get(e.order_id)
@@ -205,4 +224,5 @@ CHECKS: dict[type, Callable[[Any, int, Stored, Plan], Outcome]] = {
     OrderPaid: _check_order,
     OrderRefunded: _check_refund,
     OrderCompleted: _check_completion,
+    UserLevelChanged: _check_level,
 }

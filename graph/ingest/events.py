@@ -1,4 +1,4 @@
-"""The five event types the mall sends, and their validation (pure: no database).
+"""The six event types the mall sends, and their validation (pure: no database).
 
 Every event is checked on its own here: shape, types, ids, money, times. Checks that
 need the graph (unknown inviter, cycles, conflicting replays) live in `graph.ingest`.
@@ -118,6 +118,16 @@ class Session(_Event):
     at: When
 
 
+class UserLevelChanged(_Event):
+    """A member's level from `at` on: an order earns at the level each beneficiary had when
+    it was paid. Replays are harmless (the event's content is its identity)."""
+
+    type: Literal["user_level_changed"]
+    user_id: Id
+    level: Annotated[StrictInt, Field(ge=0, le=100)]
+    at: When
+
+
 class Item(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     sku: Id
@@ -161,10 +171,11 @@ class OrderCompleted(_Event):
 
 
 Event = Annotated[
-    UserRegistered | Session | OrderPaid | OrderRefunded | OrderCompleted,
+    UserRegistered | Session | OrderPaid | OrderRefunded | OrderCompleted | UserLevelChanged,
     Field(discriminator="type"),
 ]
-EVENT_TYPES = ("user_registered", "session", "order_paid", "order_refunded", "order_completed")
+EVENT_TYPES = ("user_registered", "session", "order_paid", "order_refunded", "order_completed",
+               "user_level_changed")
 _adapter: TypeAdapter[Any] = TypeAdapter(Event)
 
 

@@ -130,4 +130,5 @@ def _adds(plan: Plan, stored: Stored) -> Stored:
         orders={o: stored.orders[o] for o in touched_orders},
         refunds={r["refund_id"]: stored.refunds[r["refund_id"]] for r in plan.refunds},
         sessions={r["id"] for r in plan.sessions},
+        levels={r["id"] for r in plan.levels},
     )

@@ -9,7 +9,14 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph import db
-from graph.ingest.events import OrderCompleted, OrderPaid, OrderRefunded, Session, UserRegistered
+from graph.ingest.events import (
+    OrderCompleted,
+    OrderPaid,
+    OrderRefunded,
+    Session,
+    UserLevelChanged,
+    UserRegistered,
+)
 from graph.money.rebates import apply_refunds
 from graph.settings import get_settings
 
@@ -22,6 +29,7 @@ class Stored:
     orders: dict[str, dict[str, Any]]
     refunds: dict[str, dict[str, Any]]
     sessions: set[str]
+    levels: set[str] = field(default_factory=set)  # level changes' ids (content digests)
 
     def update(self, other: "Stored") -> None:
         """Lay `other`'s entries over these, each copied: a later check changes its own."""
@@ -29,6 +37,7 @@ class Stored:
         self.orders.update((k, dict(v)) for k, v in other.orders.items())
         self.refunds.update((k, dict(v)) for k, v in other.refunds.items())
         self.sessions |= other.sessions
+        self.levels |= other.levels
 
 
 @dataclass
@@ -40,6 +49,7 @@ class Plan:
     orders: list[dict[str, Any]] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
     completions: list[dict[str, Any]] = field(default_factory=list)
+    levels: list[dict[str, Any]] = field(default_factory=list)
     # refunded_cents of each refunded order as the check read it: the write re-reads them
     # under the orders' locks, so two batches cannot both refund the same cents.
     refund_basis: dict[str, int] = field(default_factory=dict)
@@ -67,6 +77,7 @@ def _load(tx: ManagedTransaction, events: list[Any]) -> Stored:
     order_ids: set[str] = set()
     refund_ids: set[str] = set()
     session_ids: set[str] = set()
+    level_ids: set[str] = set()
     for e in events:
         if isinstance(e, UserRegistered):
             user_ids.add(e.user_id)
@@ -83,6 +94,9 @@ def _load(tx: ManagedTransaction, events: list[Any]) -> Stored:
             refund_ids.add(e.refund_id)
         elif isinstance(e, OrderCompleted):
             order_ids.add(e.order_id)
+        elif isinstance(e, UserLevelChanged):
+            user_ids.add(e.user_id)
+            level_ids.add(e.fingerprint())
 
     def stored(name: str, ids: set[str]) -> list[dict[str, Any]]:
         return db.run_rows(tx, f"events.{name}_by_id", ids=list(ids))
@@ -92,6 +106,7 @@ def _load(tx: ManagedTransaction, events: list[Any]) -> Stored:
         orders={r["id"]: r for r in stored("orders", order_ids)},
         refunds={r["id"]: r for r in stored("refunds", refund_ids)},
         sessions={r["id"] for r in stored("sessions", session_ids)},
+        levels={r["id"] for r in stored("levels", level_ids)},
     )
 
 
@@ -117,6 +132,9 @@ def _write(tx: ManagedTransaction, plan: Plan) -> dict[str, Any]:
         total += answer["created"]
         found.extend(answer["found"])
     for answer in batches("events.write_sessions", plan.sessions):
+        total += answer["created"]
+    by_user = sorted(plan.levels, key=itemgetter("user_id", "at", "id"))  # users ascending
+    for answer in batches("events.write_levels", by_user):
         total += answer["created"]
     # LOCK ORDER: writing a relationship locks both its nodes until the commit. The API's
     # ingestion and the workers' rebate computations run at once and lock the same users (a
