@@ -41,7 +41,8 @@ def bench(
                                             "money (orders to rebates, payouts, settlement, "
                                             "simulation) or http (the upline route at load "
                                             "with wrk, next to a FastAPI service over "
-                                            "PostgreSQL)")] = "platform",
+                                            "PostgreSQL) or compliance (the tier "
+                                            "report's run and GET)")] = "platform",
     clients: Annotated[int, typer.Option(min=1, help="money: concurrent clients posting the "
                                                      "orders, as a mall's app servers do")] = 1,
     warmup: Annotated[int, typer.Option(min=0, help="money: at most this many orders sent "
@@ -54,9 +55,10 @@ def bench(
                                                             "connections before each side's "
                                                             "runs")] = 5,
 ) -> None:
-    """Benchmark on its own stack: `platform` against PostgreSQL, `money`, or `http`."""
-    if suite not in ("platform", "money", "http"):
-        err.print("--suite is platform, money or http")
+    """Benchmark on its own stack: `platform` against PostgreSQL, `money`, `http` or
+    `compliance`."""
+    if suite not in ("platform", "money", "http", "compliance"):
+        err.print("--suite is platform, money, http or compliance")
         raise typer.Exit(2)
     if suite == "http":
         from lab.bench import http
@@ -69,6 +71,10 @@ def bench(
         from lab.bench.run import run as run_platform
 
         results = run_platform(users, orders, lookups, seed, keep, say=say, progress=progress)
+    elif suite == "compliance":
+        from lab.bench import compliance
+
+        results = compliance.run(users, orders, seed, keep, say=say, progress=progress)
     else:
         from lab.bench import money
 
