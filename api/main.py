@@ -13,12 +13,14 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import auth, errors, ratelimit
+from api import auth, errors, metrics, openapi, ratelimit
+from api.console import routes as console
 from api.routers import (
     apikeys,
     audit,
     compliance,
     events,
+    growth,
     health,
     ledger,
     money,
@@ -26,16 +28,17 @@ from api.routers import (
     risk,
     rules,
     users,
+    webhooks,
     withdrawals,
 )
-from graph import db
+from graph import db, logs
 from graph.audit import trail
 from graph.rules.book import ensure_default_rule
 from graph.settings import get_settings
 from graph.users import invites
 
 ROUTERS = tuple(m.router for m in (health, events, users, orders, money, withdrawals, rules,
-                                   risk, compliance, audit, apikeys, ledger))
+                                   risk, compliance, audit, apikeys, ledger, webhooks, growth))
 # What the audit log keeps of a caller's X-Request-ID (caller_request_id below).
 CALLER_ID_CHARS = 128
 CALLER_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:/@+=-]")
@@ -112,11 +115,13 @@ class RequestId(HttpMiddleware):
 
         caller = caller_request_id(Headers(scope=scope).get("x-request-id", ""))
         request_token = trail.bind_request(request_id, caller)
+        log_token = logs.bind(request_id, caller)  # log lines and tasks sent carry both ids
         viewer_token = auth.bind_viewer()
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             auth.unbind_viewer(viewer_token)
+            logs.unbind(log_token)
             trail.unbind_request(request_token)
 
 
@@ -160,15 +165,25 @@ def create_app() -> FastAPI:
         version="0.1.0",
         summary="Referral rebates capped at three tiers, on a Neo4j invite graph.",
         lifespan=lifespan,
+        generate_unique_id_function=openapi.operation_id,  # stable operationIds
     )
     errors.install(app)
+    openapi.install(app)  # the bearer scheme and the event union (api/openapi.py)
+    if logs.under_uvicorn():  # JSON log lines (graph/logs.py); a test client keeps its own
+        logs.configure()
 
     app.add_middleware(BodyLimit)
+
+    # inside RequestId, so its access log line carries the request's ids; outside BodyLimit,
+    # so refused bodies are counted too
+    app.add_middleware(metrics.Observed)
 
     app.add_middleware(RequestId)
 
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(metrics.router)  # GET /metrics: no key, off with TIERGRAPH_METRICS=false
+    app.include_router(console.router)  # GET /console: the web console (no key, no schema)
     return app
 
 

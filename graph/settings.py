@@ -98,11 +98,20 @@ class Settings(BaseSettings):
     allow_future_as_of: bool = False
 
     points_per_yuan: int = Field(default=100, ge=1)  # 100 points buy 1 yuan (100 cents)
+    # Points credited more than this many days ago and not spent expire (graph/money/points.py)
+    points_expire_days: int = Field(default=365, ge=1)
     withdraw_min_cents: int = Field(default=100, ge=1)
     withdraw_daily_limit_cents: int = Field(default=500_000, ge=1)
     withdraw_review_cents: int = Field(default=100_000, ge=1)  # on the user's total of the day
     withdraw_review_expire_days: int = Field(default=7, ge=1)  # then the reserve goes back
     gateway_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Webhooks (graph/webhooks/): a URL that is or resolves into loopback, private,
+    # link-local or another non-public range is refused unless this is true (a receiver on
+    # the mall's own network, a test's). Failed deliveries are retried after
+    # webhook_retry_base_seconds, twice as long each time (at most an hour), for 24 hours.
+    webhook_allow_private: bool = False
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # API processes (uvicorn --workers; 0: one per CPU) and the uplines each keeps in
     # memory (graph/users/invites.py; 0: none kept).
@@ -113,6 +122,8 @@ class Settings(BaseSettings):
     write_batch_size: int = Field(default=2_000, ge=1)
     compute_batch_size: int = Field(default=500, ge=1)
     worker_concurrency: int = Field(default=2, ge=1)  # Celery worker processes
+    # GET /metrics (Prometheus text, no key); false answers it 404 (api/metrics.py)
+    metrics: bool = True
 
     @field_validator("max_tiers")
     @classmethod

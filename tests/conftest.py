@@ -30,6 +30,10 @@ os.environ.setdefault("TIERGRAPH_NEO4J_HEAP", "768m")
 os.environ.setdefault("TIERGRAPH_NEO4J_PAGECACHE", "256m")
 os.environ.setdefault("TIERGRAPH_RATE_LIMIT_PER_MINUTE", "1000000")  # a test lowers it itself
 os.environ.setdefault("TIERGRAPH_RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "1000000")
+# The webhook tests' receivers listen on 127.0.0.1; the worker started below inherits these,
+# and retries come after a second rather than the production half minute.
+os.environ.setdefault("TIERGRAPH_WEBHOOK_ALLOW_PRIVATE", "true")
+os.environ.setdefault("TIERGRAPH_WEBHOOK_RETRY_BASE_SECONDS", "1")
 os.environ.setdefault(
     "TIERGRAPH_API_KEYS",
     "admin:test-admin,admin:test-admin-2,mall:test-mall,risk:test-risk,compliance:test-compliance",

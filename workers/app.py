@@ -4,6 +4,7 @@ from celery import Celery
 from celery.schedules import crontab
 
 from graph.settings import get_settings
+from workers import signals  # noqa: F401  # JSON logs, request ids and metrics of tasks
 
 SWEEP_EVERY_SECONDS = 60.0
 
@@ -41,9 +42,18 @@ def make_app() -> Celery:
             # 03:00 in China, after settlement: the tier report verified whole and stored
             "compliance-verify-daily": {"task": "compliance.verify_daily",
                                         "schedule": crontab(hour=19, minute=0)},
+            # webhooks a commit's own wake-up did not deliver, and retries falling due
+            "webhooks-deliver": {"task": "webhooks.deliver", "schedule": 60.0},
+            "webhooks-prune": {"task": "webhooks.prune", "schedule": crontab(hour=20, minute=0)},
+            # 00:10 in China: points credited more than TIERGRAPH_POINTS_EXPIRE_DAYS ago
+            "points-expire-daily": {"task": "points.expire",
+                                    "schedule": crontab(hour=16, minute=10)},
+            # leaderboards and ROI kept up with the events (graph/analytics.py)
+            "analytics-fold": {"task": "analytics.fold", "schedule": 60.0},
         },
         include=["workers.tasks.rebates", "workers.tasks.settlement", "workers.tasks.withdrawals",
-                 "workers.tasks.risk", "workers.tasks.audit", "workers.tasks.compliance"],
+                 "workers.tasks.risk", "workers.tasks.audit", "workers.tasks.compliance",
+                 "workers.tasks.webhooks", "workers.tasks.points", "workers.tasks.analytics"],
     )
     return app
 

@@ -44,6 +44,8 @@ EXPECTED_ROLES = {
     "POST /v1/orders/{order_id}/payouts": MALL, "GET /v1/orders/{order_id}/rebates": MALL,
     "GET /v1/users/{user_id}/rebates": MALL, "GET /v1/users/{user_id}/balance": MALL,
     "POST /v1/users/{user_id}/points/convert": MALL,
+    "POST /v1/users/{user_id}/points/redeem": MALL, "GET /v1/leaderboards/invites": MALL,
+    "GET /v1/analytics/roi": ADMIN, "POST /v1/analytics/fold": ADMIN,
     "POST /v1/withdrawals": MALL, "GET /v1/withdrawals/{withdrawal_id}": MALL,
     "POST /v1/withdrawals/{withdrawal_id}/approve": ADMIN,
     "POST /v1/withdrawals/{withdrawal_id}/reject": ADMIN, "GET /v1/withdrawals": ADMIN,
@@ -65,7 +67,10 @@ EXPECTED_ROLES = {
     "GET /v1/compliance/tier-report/runs/{job_id}": COMPLIANCE,
     "GET /v1/compliance/tier-reports": COMPLIANCE,
     "GET /v1/compliance/tier-reports/{report_id}": COMPLIANCE,
+    "GET /v1/compliance/rebates.csv": COMPLIANCE,
     "GET /v1/ledger/check": ADMIN,
+    "POST /v1/webhooks": ADMIN, "GET /v1/webhooks": ADMIN,
+    "DELETE /v1/webhooks/{webhook_id}": ADMIN, "GET /v1/webhooks/{webhook_id}/deliveries": ADMIN,
 }
 
 
