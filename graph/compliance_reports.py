@@ -23,7 +23,7 @@ from redis.exceptions import LockError
 
 from graph import compliance, db, jobs, paging
 from graph.audit import trail
-from graph.errors import DomainError, conflict, not_found
+from graph.errors import DomainError, conflict, not_found, refused
 from graph.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,25 @@ def get(report_id: str) -> dict[str, Any]:
     if not rows:
         raise not_found(f"tier report {report_id!r}")
     return orjson.loads(rows[0]["document"])
+
+
+def verify(saved: dict[str, Any]) -> dict[str, Any]:
+    """Check a saved report (a stored one, or a GET of the current one): `intact` when its
+    content is what its digest covers; `matches_stored` when the stored report it names has
+    the digest it claims for it (None when it names none, or one not stored here)."""
+    if not isinstance(saved.get("digest"), str):
+        raise refused("not_a_report", "a saved tier report carries its `digest`")
+    computed = compliance.report_digest(saved)
+    report_id = saved.get("report_id")
+    # a current answer names its base report's digest; a stored report is its own base
+    claimed = saved.get("report_digest", saved["digest"])
+    stored = None
+    if isinstance(report_id, str) and 0 < len(report_id) <= 64:
+        rows = db.read_query("compliance.report_get", id=report_id)
+        stored = orjson.loads(rows[0]["document"])["digest"] if rows else None
+    return {"intact": computed == saved["digest"], "claimed_digest": saved["digest"],
+            "computed_digest": computed, "report_id": report_id, "stored_digest": stored,
+            "matches_stored": None if stored is None else stored == claimed}
 
 
 def summary(document: dict[str, Any]) -> dict[str, Any]:

@@ -187,6 +187,27 @@ def list_reports(
     return compliance_reports.page(limit, cursor)
 
 
+class ReportCheck(BaseModel):
+    """A saved report checked: `intact` when its content is what its digest covers;
+    `matches_stored` when the stored report it names (`report_id`) has the digest the saved
+    copy claims for it, None when it names none stored here."""
+
+    intact: bool
+    claimed_digest: str
+    computed_digest: str
+    report_id: str | None
+    stored_digest: str | None
+    matches_stored: bool | None
+
+
+@router.post("/tier-reports/verify", response_model=ReportCheck)
+def verify_report(saved: dict[str, Any], _: ComplianceRole) -> dict[str, Any]:
+    """Check a saved tier report (as GET /v1/compliance/tier-report or
+    /v1/compliance/tier-reports/{id} answered it) against its digest and against the stored
+    report it names; what `tiergraph report verify` does with a file."""
+    return compliance_reports.verify(saved)
+
+
 @router.get("/tier-reports/{report_id}", response_model=StoredTierReport)
 def get_report(report_id: str, _: ComplianceRole) -> dict[str, Any]:
     """A stored report whole, as digested: `tiergraph report verify` checks a saved copy."""

@@ -91,6 +91,29 @@ def test_a_run_stores_a_report_listed_with_its_digest(client, clean_graph, ids):
     assert current["since_report"] == {"rebates_checked": 0, "users_checked": 0}
     assert current["pending"] == {"rebates": 0, "invites": 0} and current["run_job_id"] is None
 
+    # A saved copy, stored or current, checks against its digest and the stored report.
+    def check(saved: dict) -> dict:
+        answer = client.post("/v1/compliance/tier-reports/verify", headers=COMPLIANCE,
+                             json=saved)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    for saved in (stored, current):
+        verdict = check(saved)
+        assert (verdict["intact"], verdict["matches_stored"]) == (True, True)
+        assert verdict["stored_digest"] == result["digest"]
+    edited = check({**stored, "compliant": False})
+    assert (edited["intact"], edited["matches_stored"]) == (False, True)
+    forged = {**stored, "rebates_checked": 0}
+    forged["digest"] = compliance.report_digest(forged)  # re-digested after the edit
+    assert (check(forged)["intact"], check(forged)["matches_stored"]) == (True, False)
+    unknown = {**stored, "report_id": "tr-nowhere"}
+    unknown["digest"] = compliance.report_digest(unknown)
+    assert check(unknown)["matches_stored"] is None
+    bad = client.post("/v1/compliance/tier-reports/verify", headers=COMPLIANCE,
+                      json={"rebates_checked": 1})
+    assert bad.status_code == 422 and bad.json()["reason"] == "not_a_report"
+
 
 def test_violations_written_after_a_report_show_in_the_next_answer_and_run(
         client, clean_graph, ids):

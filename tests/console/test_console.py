@@ -186,6 +186,17 @@ def test_compliance_sees_the_report_digest_a_path_and_the_audit_chain(console, c
     assert rebate["rebate_id"] in exported and len(exported.splitlines()) > len(rebates)
     page.wait_for_selector("text=Downloaded rebates-2026-03-01-2026-03-03.csv")
 
+    # a saved copy of the stored report verifies; one edited after its digest does not
+    saved = client.get(f"/v1/compliance/tier-reports/{current['report_id']}",
+                       headers=auth("compliance")).text
+    page.fill("#verify-text", saved)
+    page.click("#verify-go")
+    page.wait_for_selector("#verify-intact.good")
+    assert "has the digest this copy claims" in page.inner_text("#verify-stored")
+    page.fill("#verify-text", saved.replace('"compliant":true', '"compliant":false'))
+    page.click("#verify-go")
+    page.wait_for_selector("#verify-intact.bad")
+
     console.go("#/audit")
     page.wait_for_selector("#audit-state")
     assert "links to the one before it" in page.inner_text("main")

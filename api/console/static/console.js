@@ -571,6 +571,40 @@ function pathForm() {
   return h("div", {}, form, out);
 }
 
+// A saved report is sent as the text it was saved as: parsed and re-written here, a number
+// such as 1.0 could come out as 1 and no longer match its digest.
+function verifyForm() {
+  const file = h("input", { id: "verify-file", type: "file", accept: "application/json,.json" });
+  const text = h("textarea", { id: "verify-text", rows: 4, placeholder: t("verify.paste") });
+  const out = h("div", { id: "verify-result" });
+  file.addEventListener("change", async () => {
+    if (file.files.length) text.value = await file.files[0].text();
+  });
+  const form = h("form", { onsubmit: async (e) => {
+    e.preventDefault();
+    out.replaceChildren(h("p", { class: "muted" }, t("loading")));
+    const headers = { Authorization: `Bearer ${sessionStorage.getItem(KEY) ?? ""}`,
+                      "Content-Type": "application/json" };
+    try {
+      const answer = await fetch("/v1/compliance/tier-reports/verify", { method: "POST", headers, body: text.value });
+      const body = await answer.json();
+      if (!answer.ok) throw new ApiError(answer.status, body);
+      const stored = body.matches_stored === null ? t("verify.stored.none")
+        : body.matches_stored ? t("verify.stored.same") : t("verify.stored.differs");
+      out.replaceChildren(
+        h("p", {}, h("span", { class: `badge ${body.intact ? "good" : "bad"}`, id: "verify-intact" },
+          body.intact ? t("verify.intact") : t("verify.changed"))),
+        facts([[t("verify.claimed"), h("code", {}, body.claimed_digest)],
+               [t("verify.computed"), h("code", {}, body.computed_digest)],
+               [t("report.id"), h("code", {}, body.report_id ?? "")],
+               [t("verify.stored"), h("span", { id: "verify-stored" }, stored)]]));
+    } catch (err) {
+      out.replaceChildren(problemBox(err instanceof ApiError ? err : new ApiError(0, { detail: String(err) })));
+    }
+  } }, h("div", { class: "row" }, file), text, h("button", { type: "submit", id: "verify-go" }, t("verify.go")));
+  return h("div", {}, form, out);
+}
+
 function csvForm() {
   const today = new Date();
   const monthAgo = new Date(today.getTime() - 30 * 86400000);
@@ -610,6 +644,7 @@ function complianceView() {
       h("div", {},
         h("section", { class: "card" }, h("h3", {}, t("path.title")), pathForm()),
         h("section", { class: "card" }, h("h3", {}, t("csv.title")), csvForm()),
+        h("section", { class: "card" }, h("h3", {}, t("verify.title")), verifyForm()),
         h("section", { class: "card" }, h("h3", {}, t("nav.audit")), link("#/audit", t("audit.title"))))));
 }
 
