@@ -11,7 +11,7 @@ from api.auth import AdminRole
 from graph.errors import DomainError, not_found
 from graph.ingest.events import ID_PATTERN, Instant
 from graph.rules.book import check_tiers, create_rule, list_rules, retire_rule
-from graph.rules.maths import Rule
+from graph.rules.maths import MAX_BUDGET_CENTS, MAX_WINDOW_DAYS, Rule
 from graph.rules.simulation import simulate
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
@@ -27,6 +27,11 @@ class RuleIn(BaseModel):
     ends_at: Instant | None = None
     priority: Annotated[StrictInt, Field(ge=-1000, le=1000)] = 0
     level_bonus_bp: Annotated[StrictInt, Field(ge=0, le=10000)] = 0
+    # per-rule settlement (None: TIERGRAPH_RETURN_WINDOW_DAYS / _SETTLEMENT_DELAY_DAYS)
+    return_window_days: Annotated[StrictInt, Field(ge=0, le=MAX_WINDOW_DAYS)] | None = None
+    settlement_delay_days: Annotated[StrictInt, Field(ge=0, le=MAX_WINDOW_DAYS)] | None = None
+    # a campaign's budget, in the unit of its kind (None: no budget)
+    budget_cents: Annotated[StrictInt, Field(ge=0, le=MAX_BUDGET_CENTS)] | None = None
 
 
 class RuleOut(BaseModel):
@@ -41,6 +46,10 @@ class RuleOut(BaseModel):
     status: str
     created_at: str | None
     created_by: str | None
+    return_window_days: int | None = None
+    settlement_delay_days: int | None = None
+    budget_cents: int | None = None
+    spent_cents: int | None = None  # what the campaign has paid (None without a budget)
 
 
 class RuleList(BaseModel):
@@ -91,7 +100,10 @@ async def simulate_rule(body: SimulationIn, _: AdminRole) -> dict[str, Any]:
     check_tiers(draft.tiers)
     rule = Rule(id=draft.id, tiers=tuple(draft.tiers), kind=draft.kind, category=draft.category,
                 starts_at=draft.starts_at, ends_at=draft.ends_at, priority=draft.priority,
-                created_at=datetime.now(body.start.tzinfo), level_bonus_bp=draft.level_bonus_bp)
+                created_at=datetime.now(body.start.tzinfo), level_bonus_bp=draft.level_bonus_bp,
+                return_window_days=draft.return_window_days,
+                settlement_delay_days=draft.settlement_delay_days,
+                budget_cents=draft.budget_cents)
     return await run_in_threadpool(simulate, rule, body.start, body.end)
 
 

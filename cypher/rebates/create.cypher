@@ -1,5 +1,7 @@
 // Creates the rebates of $rows (as graph/money/rebates.py plans them, accrual legs included)
-// under their orders, and marks the orders $order_ids computed at $now. Returns stored, orders.
+// under their orders, with the settlement windows of the rules that paid them (null: the
+// global setting; stored so that a later rule cannot move money already promised), and
+// marks the orders $order_ids computed at $now. Returns stored, orders.
 UNWIND $rows AS r
 MATCH (o:Order {id: r.order_id})
 CREATE (o)-[:EARNS]->(rb:Rebate {id: r.rebate_id})
@@ -9,7 +11,9 @@ SET rb.tier = r.tier, rb.kind = r.kind, rb.amount_cents = r.amount_cents,
                 rb.order_id = r.order_id, rb.beneficiary = r.beneficiary, rb.created_at = datetime($now),
                 rb.held_from = r.held_from, rb.held_reason = r.held_reason,
                 rb.hold_by = r.hold_by, rb.held_at = CASE WHEN r.hold_by IS NULL THEN NULL ELSE datetime($now) END,
-                rb.ledger_buckets = r.ledger_buckets, rb.ledger_amounts = r.ledger_amounts
+                rb.ledger_buckets = r.ledger_buckets, rb.ledger_amounts = r.ledger_amounts,
+                rb.return_window_days = r.return_window_days,
+                rb.settlement_delay_days = r.settlement_delay_days
 WITH count(*) AS stored
 UNWIND $order_ids AS id
 MATCH (o:Order {id: id})

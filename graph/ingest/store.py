@@ -140,8 +140,10 @@ def _write(tx: ManagedTransaction, plan: Plan) -> dict[str, Any]:
     # ingestion and the workers' rebate computations run at once and lock the same users (a
     # buyer here, a beneficiary there; a super-inviter is both, everywhere), so every
     # statement takes its users, and then its identifiers, in ascending id order: a wait
-    # where the order differed would be a deadlock and a retried transaction. (Those left
-    # come from the kernel's own relationship-group locks: docs/design.md.)
+    # where the order differed would be a deadlock and a retried transaction. A rebate
+    # computation takes orders, then budgeted rules, then users, each set in id order
+    # (graph/money/rebates.py); ingestion takes no rule. (Those left come from the kernel's
+    # own relationship-group locks: docs/design.md.)
     by_buyer = sorted(plan.orders, key=lambda r: (r["user_id"], r["order_id"]))
     for answer in batches("events.write_orders", by_buyer):
         new_orders.extend(answer["ids"])

@@ -14,7 +14,17 @@ from graph import db
 from graph.money import ledger
 from graph.risk import signals
 from graph.rules.book import load_rules
-from graph.rules.maths import DEFAULT_RULE, Item, Rule, TierAmount, excluded, tier_amounts
+from graph.rules.maths import (
+    DEFAULT_RULE,
+    Item,
+    Rule,
+    TierAmount,
+    budgets_left,
+    excluded,
+    pay_items,
+    rebate_windows,
+    spend_shares,
+)
 from graph.settings import get_settings
 from graph.webhooks import outbox
 
@@ -24,13 +34,16 @@ def refunded_share(original_cents: int, order_cents: int, refunded_cents: int) -
     return original_cents * (order_cents - refunded_cents) // order_cents
 
 
-def plan_rebates(context: dict[str, Any], rules: list[Rule],
-                 max_tiers: int) -> list[dict[str, Any]]:
+def plan_rebates(context: dict[str, Any], rules: list[Rule], max_tiers: int,
+                 budgets: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """The rebate rows of one order from its stored context (pure). An order already
     refunded in part pays in proportion; one refunded in full creates void rebates
     (order_refunded), as does an order whose every item is in an excluded category
-    (category_excluded, one per tier it would have paid); a disabled beneficiary's rebate is
-    void (inviter_disabled)."""
+    (category_excluded, one per tier it would have paid) or whose items a campaign's budget
+    turned away with no other rule to pay them (budget_exhausted); a disabled beneficiary's
+    rebate is void (inviter_disabled). `budgets` (rule id -> cents left) is lowered by what
+    the order's items cost their rules (graph/rules/maths.py, `pay_items`). Each row carries
+    the settlement windows of the rules that paid it (None: the global setting)."""
     items = [
         Item(sku=sku, category=category or None, amount_cents=amount)
         for sku, category, amount in zip(
@@ -41,11 +54,19 @@ def plan_rebates(context: dict[str, Any], rules: list[Rule],
     paid_at = datetime.fromisoformat(context["paid_at"])
     order_cents, refunded = context["order_cents"], context["refunded_cents"]
     rows = []
-    shares = tier_amounts(items, len(upline), rules, paid_at, max_tiers,
-                          levels=context.get("levels"), max_total_bp=get_settings().max_total_bp)
+    settings = get_settings()
+    payout = pay_items(items, len(upline), rules, paid_at, max_tiers,
+                       levels=context.get("levels"), max_total_bp=settings.max_total_bp,
+                       budgets=budgets)
+    shares = payout.shares
     excluding = excluded(items, rules, paid_at) if upline and not shares else None
+    exhausted = None
     if excluding is not None:  # every item is in an excluded category: say so per tier
         shares = [TierAmount(tier=tier, kind=excluding.kind, rule_ids=[excluding.id])
+                  for tier in range(1, min(max_tiers, len(upline)) + 1)]
+    elif upline and not shares and payout.exhausted:  # a spent campaign, nothing after it
+        exhausted = next(r for r in rules if r.id == payout.exhausted[0])
+        shares = [TierAmount(tier=tier, kind=exhausted.kind, rule_ids=list(payout.exhausted))
                   for tier in range(1, min(max_tiers, len(upline)) + 1)]
     disabled = context.get("disabled") or [False] * len(upline)
     for share in shares:
@@ -53,12 +74,17 @@ def plan_rebates(context: dict[str, Any], rules: list[Rule],
         status, reason = "pending", None
         if excluding is not None:
             status, reason = "void", "category_excluded"
+        elif exhausted is not None:
+            status, reason = "void", "budget_exhausted"
         elif refunded >= order_cents:
             status, reason = "void", "order_refunded"
         elif disabled[share.tier - 1]:
             status, reason, amount = "void", "inviter_disabled", 0
         elif refunded:
             reason = "partial_refund"
+        window_days, delay_days = rebate_windows(share.rule_ids, rules,
+                                                 settings.return_window_days,
+                                                 settings.settlement_delay_days)
         rows.append({
             "rebate_id": f"{context['order_id']}:t{share.tier}:{share.kind}",
             "order_id": context["order_id"],
@@ -72,9 +98,26 @@ def plan_rebates(context: dict[str, Any], rules: list[Rule],
             "path": [context["buyer"], *upline[: share.tier]],
             "paid_at": context["paid_at"],
             "rule_ids": share.rule_ids,
+            "rule_cents": share.rule_cents,
+            "return_window_days": window_days, "settlement_delay_days": delay_days,
             "held_from": None, "held_reason": None, "hold_by": None,
         })
     return rows
+
+
+def budget_spend(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """What new rebates take from their rules' budgets, by rule id (pure): the amount of each
+    rebate that is not void, shared among the rules whose items it adds up
+    (`spend_shares`). Call after `apply_risk`: a rebate voided at creation spends nothing,
+    a held one spends (it may still be paid). `rule_cents` is dropped from the rows."""
+    spent: dict[str, int] = {}
+    for row in rows:
+        rule_cents = row.pop("rule_cents", None) or {}
+        if row["status"] == "void":
+            continue
+        for rule_id, cents in spend_shares(row["amount_cents"], rule_cents).items():
+            spent[rule_id] = spent.get(rule_id, 0) + cents
+    return spent
 
 
 def apply_risk(rows: list[dict[str, Any]], decisions: dict[str, str]) -> None:
@@ -110,14 +153,21 @@ def attach_accruals(rows: list[dict[str, Any]]) -> None:
 
 def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
     db.run(tx, "rebates.lock_orders", ids=order_ids)
+    # LOCK ORDER: orders, then campaign rules with budget left (by id), then users. A rule's
+    # lock is held to the commit, so two computations never both spend the same cents: the
+    # second reads spent_cents after the first committed (docs/design.md, "Campaign budgets").
+    locked = set(db.run(tx, "rules.lock_budgets")[0]["ids"])
     contexts = db.run_rows(tx, "rebates.order_context", ids=order_ids)
     if not contexts:
         return 0
     rules = load_rules(tx) or [DEFAULT_RULE]
     max_tiers = get_settings().max_tiers
-    rows = [row for c in contexts for row in plan_rebates(c, rules, max_tiers)]
+    # a rule created after the lock (so not locked here) pays nothing from its budget yet
+    budgets = {k: v if k in locked else 0 for k, v in budgets_left(rules).items()}
+    rows = [row for c in contexts for row in plan_rebates(c, rules, max_tiers, budgets)]
     buyers = sorted({c["buyer"] for c in contexts})
     apply_risk(rows, signals.hold_decisions(tx, buyers, get_settings().hold_score))
+    spent = budget_spend(rows)
     attach_accruals(rows)
     db.run(
         tx,
@@ -126,6 +176,8 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
         order_ids=[c["order_id"] for c in contexts],
         now=datetime.now(UTC).isoformat(),
     )
+    if spent:
+        db.run(tx, "rules.spend", rows=[{"id": k, "cents": v} for k, v in sorted(spent.items())])
     # Linking a rebate locks its beneficiary until the commit (a super-inviter is in every
     # batch): last, and by user id so that concurrent computations queue instead of
     # deadlocking (LOCK ORDER in graph/ingest/store.py).

@@ -10,7 +10,7 @@ from neo4j.exceptions import ConstraintError
 from graph import db
 from graph.audit import trail
 from graph.errors import DomainError, conflict
-from graph.rules.maths import DEFAULT_RULE, Rule, rule_problems
+from graph.rules.maths import DEFAULT_RULE, Rule, rule_problems, window_problems
 from graph.settings import get_settings
 
 
@@ -32,11 +32,24 @@ def check_tiers(tiers: list[int]) -> None:
                           errors=[{"type": k, "msg": m} for k, m in problems])
 
 
+def check_windows(return_window_days: int | None, settlement_delay_days: int | None,
+                  budget_cents: int | None) -> None:
+    """Raise a DomainError (validation) if a rule's windows or budget are out of range."""
+    problems = window_problems(return_window_days, settlement_delay_days, budget_cents)
+    if problems:
+        raise DomainError("validation", "; ".join(problems),
+                          errors=[{"type": "validation", "msg": m} for m in problems])
+
+
 def create_rule(rule: dict[str, Any], *, actor: str, role: str,
                 request_id: str | None) -> dict[str, Any]:
-    """Check and store a rule, with its audit entry in the same transaction."""
+    """Check and store a rule, with its audit entry in the same transaction. Windows and
+    budget are optional (None: the global windows, no budget)."""
     check_tiers(rule["tiers"])
-    stored = {**rule, "created_by": actor}
+    extra = {k: rule.get(k) for k in ("return_window_days", "settlement_delay_days",
+                                      "budget_cents")}
+    check_windows(**extra)
+    stored = {**rule, **extra, "created_by": actor}
 
     def work(tx: Any) -> None:
         if db.run(tx, "rules.exists", id=rule["id"])[0]["found"]:
@@ -78,7 +91,8 @@ def retire_rule(rule_id: str, *, actor: str, role: str, request_id: str | None) 
 
 def load_rules(tx: ManagedTransaction) -> list[Rule]:
     """The rules stored in the graph that are or were in force (retired ones with the time
-    they were retired: they still pay orders paid before that)."""
+    they were retired: they still pay orders paid before that), campaigns with what they
+    have spent as this transaction sees it (lock them first: rules.lock_budgets)."""
     return [
         Rule(
             id=r["id"],
@@ -91,6 +105,10 @@ def load_rules(tx: ManagedTransaction) -> list[Rule]:
             created_at=db.to_native(r["created_at"]),
             level_bonus_bp=r["level_bonus_bp"],
             retired_at=db.to_native(r["retired_at"]),
+            return_window_days=r["return_window_days"],
+            settlement_delay_days=r["settlement_delay_days"],
+            budget_cents=r["budget_cents"],
+            spent_cents=r["spent_cents"],
         )
         for r in db.run(tx, "rules.in_force")
     ]

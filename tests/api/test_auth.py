@@ -68,6 +68,7 @@ EXPECTED_ROLES = {
     "GET /v1/compliance/tier-reports": COMPLIANCE,
     "GET /v1/compliance/tier-reports/{report_id}": COMPLIANCE,
     "GET /v1/compliance/rebates.csv": COMPLIANCE,
+    "POST /v1/compliance/tier-reports/verify": COMPLIANCE,
     "GET /v1/ledger/check": ADMIN,
     "POST /v1/webhooks": ADMIN, "GET /v1/webhooks": ADMIN,
     "DELETE /v1/webhooks/{webhook_id}": ADMIN, "GET /v1/webhooks/{webhook_id}/deliveries": ADMIN,
