@@ -156,5 +156,8 @@ ShownActor = Annotated[str, PlainSerializer(_shown_to_viewer)]
 
 MallRole = Annotated[str, Depends(require("mall"))]
 RiskRole = Annotated[str, Depends(require("risk"))]
+# What a risk analyst reads beside the mall: a user, its upline and downline, its rebates
+# and balance (read only; writes stay the mall's).
+MallOrRiskRole = Annotated[str, Depends(require("mall", "risk"))]
 ComplianceRole = Annotated[str, Depends(require("compliance"))]
 AdminRole = Annotated[str, Depends(require())]

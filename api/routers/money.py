@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import AdminRole, MallRole
+from api.auth import AdminRole, MallOrRiskRole, MallRole
 from graph.errors import DomainError, not_found
 from graph.ingest.events import ID_PATTERN, Instant
 from graph.money import adjustments, ledger, points, rebates, settlement
@@ -82,7 +82,7 @@ def _known(user_id: str) -> None:
 
 @router.get("/users/{user_id}/rebates", response_model=UserRebates)
 def get_user_rebates(
-    user_id: str, _: MallRole, status: Status | None = None,
+    user_id: str, _: MallOrRiskRole, status: Status | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def get_user_rebates(
 
 
 @router.get("/users/{user_id}/balance", response_model=BalanceOut)
-def get_balance(user_id: str, _: MallRole) -> dict[str, Any]:
+def get_balance(user_id: str, _: MallOrRiskRole) -> dict[str, Any]:
     """Cash and points per status, derived from the ledger; available below zero is a debt."""
     _known(user_id)
     return {"user_id": user_id, **ledger.balances(user_id)}

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import AdminRole, MallRole
+from api.auth import AdminRole, MallOrRiskRole, MallRole
 from api.body import read_json
 from graph.errors import DomainError, not_found
 from graph.ingest.batch import ingest_raw
@@ -172,14 +172,14 @@ async def _set_disabled(user_id: str, disabled: bool, reason: str | None, reques
 
 
 @router.get("/{user_id}", response_model=UserOut)
-def get_user(user_id: str, _: MallRole) -> dict[str, Any]:
+def get_user(user_id: str, _: MallOrRiskRole) -> dict[str, Any]:
     """A user with inviter, registration time, level and masked phone."""
     return _user_or_404(user_id)
 
 
 @router.get("/{user_id}/upline", response_model=Upline)
 async def get_upline(
-    user_id: str, _: MallRole,
+    user_id: str, _: MallOrRiskRole,
     depth: Annotated[int | None, Query(ge=1, le=100)] = None,
 ) -> Response:
     """The buyer's inviter (tier 1) and that person's uplines, up to depth (at most the cap)."""
@@ -195,7 +195,7 @@ async def get_upline(
 
 @router.get("/{user_id}/downline", response_model=Downline)
 def get_downline(
-    user_id: str, _: MallRole,
+    user_id: str, _: MallOrRiskRole,
     depth: Annotated[int | None, Query(ge=1, le=100)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

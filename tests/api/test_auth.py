@@ -37,12 +37,15 @@ def test_every_v1_route_declares_roles():
 # that a route given another role fails this test instead of passing the matrix below.
 MALL, RISK, COMPLIANCE, ADMIN = ({"mall", "admin"}, {"risk", "admin"},
                                  {"compliance", "admin"}, {"admin"})
+READ_USERS = {"mall", "risk", "admin"}  # a user's page, read by the risk team too
 EXPECTED_ROLES = {
     "POST /v1/events": MALL,
-    "POST /v1/users": MALL, "GET /v1/users": MALL, "GET /v1/users/{user_id}": MALL,
-    "GET /v1/users/{user_id}/upline": MALL, "GET /v1/users/{user_id}/downline": MALL,
+    "POST /v1/users": MALL, "GET /v1/users": MALL, "GET /v1/users/{user_id}": READ_USERS,
+    "GET /v1/users/{user_id}/upline": READ_USERS,
+    "GET /v1/users/{user_id}/downline": READ_USERS,
     "POST /v1/orders/{order_id}/payouts": MALL, "GET /v1/orders/{order_id}/rebates": MALL,
-    "GET /v1/users/{user_id}/rebates": MALL, "GET /v1/users/{user_id}/balance": MALL,
+    "GET /v1/users/{user_id}/rebates": READ_USERS,
+    "GET /v1/users/{user_id}/balance": READ_USERS,
     "POST /v1/users/{user_id}/points/convert": MALL,
     "POST /v1/users/{user_id}/points/redeem": MALL, "GET /v1/leaderboards/invites": MALL,
     "GET /v1/analytics/roi": ADMIN, "POST /v1/analytics/fold": ADMIN,

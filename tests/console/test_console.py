@@ -144,8 +144,10 @@ def test_risk_draws_the_planted_ring_and_confirms_it(console, client, planted_ri
     console.go(f"#/user/{member}")
     page.wait_for_selector("text=Signals")
     page.wait_for_selector(f"a[href='#/ring/{ring_id}']")
-    # the user's upline is the mall's to read: the risk key is told so in place
-    page.wait_for_selector("text=Not visible to this key's role")
+    # the risk team reads a user's upline, downline and rebates beside its signals
+    page.wait_for_selector("text=users below")  # the downline answered this key
+    page.wait_for_function("!document.querySelector('main').innerText.includes('Loading')")
+    assert "Not visible to this key's role" not in page.inner_text("main")
     console.shot("user")
 
 
