@@ -146,7 +146,7 @@ def test_risk_draws_the_planted_ring_and_confirms_it(console, client, planted_ri
     page.wait_for_selector(f"a[href='#/ring/{ring_id}']")
     # the risk team reads a user's upline, downline and rebates beside its signals
     page.wait_for_selector("text=users below")  # the downline answered this key
-    page.wait_for_function("!document.querySelector('main').innerText.includes('Loading')")
+    page.locator("main >> text=Loading…").first.wait_for(state="detached")
     assert "Not visible to this key's role" not in page.inner_text("main")
     console.shot("user")
 
