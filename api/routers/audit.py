@@ -11,6 +11,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.auth import ComplianceRole, shown
+from api.paging import CursorQuery, LimitQuery
+from graph import paging
 from graph.audit import trail
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -33,7 +35,8 @@ class AuditEntry(BaseModel):
 
 class AuditPage(BaseModel):
     entries: list[AuditEntry]
-    next_after: int | None
+    next_after: int | None  # the older way to page on: after=next_after
+    next_cursor: str | None
 
 
 @router.get("", response_model=AuditPage)
@@ -41,11 +44,24 @@ def get_audit(
     role: ComplianceRole,
     after: Annotated[int, Query(ge=0, le=2**63 - 1,  # Neo4j integers are 64-bit
                                 description="Return entries with seq above this.")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
 ) -> dict[str, Any]:
-    """Audit entries after `after`, oldest first (newest last); page on with next_after."""
-    entries = trail.page(after, limit)
+    """Audit entries oldest first (newest last), after the cursor's entry (or after seq
+    `after`); page on with next_cursor."""
+    found = trail.page(paging.decode(cursor, _seq) or after, limit + 1)
+    more, entries = len(found) > limit, found[:limit]
     if role != "admin":
         entries = [{**e, **{k: shown(e[k], role) for k in ("actor", "before", "after")}}
                    for e in entries]
-    return {"entries": entries, "next_after": entries[-1]["seq"] if len(entries) == limit else None}
+    last = entries[-1]["seq"] if more else None
+    return {"entries": entries, "next_after": last,
+            "next_cursor": paging.encode([last]) if more else None}
+
+
+def _seq(keys: list[Any]) -> int:
+    """The sequence number an audit cursor carries."""
+    [seq] = keys
+    if type(seq) is not int or seq < 0:
+        raise ValueError("not an audit key")
+    return seq

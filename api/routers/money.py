@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, S
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallOrRiskRole, MallRole
+from api.paging import CursorQuery, LimitQuery
 from graph.errors import DomainError, not_found
 from graph.ingest.events import ID_PATTERN, Instant
 from graph.money import adjustments, ledger, points, rebates, settlement
@@ -33,6 +34,7 @@ class UserRebate(BaseModel):
 class UserRebates(BaseModel):
     user_id: str
     rebates: list[UserRebate]
+    next_cursor: str | None
 
 
 class Buckets(BaseModel):
@@ -83,13 +85,16 @@ def _known(user_id: str) -> None:
 @router.get("/users/{user_id}/rebates", response_model=UserRebates)
 def get_user_rebates(
     user_id: str, _: MallOrRiskRole, status: Status | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000,
+                                 description="older paging: prefer cursor")] = 0,
 ) -> dict[str, Any]:
-    """Rebates paid to this user, newest first: order, tier, amount, status and reason."""
+    """Rebates paid to this user, newest first: order, tier, amount, status and reason; page
+    on with next_cursor."""
     _known(user_id)
-    return {"user_id": user_id,
-            "rebates": rebates.rebates_of_user(user_id, status, limit, offset)}
+    found = rebates.rebates_of_user(user_id, status, limit, offset, cursor)
+    return {"user_id": user_id, "rebates": found["items"], "next_cursor": found["next_cursor"]}
 
 
 @router.get("/users/{user_id}/balance", response_model=BalanceOut)

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminRole, MallOrRiskRole, MallRole
 from api.body import read_json
+from api.paging import CursorQuery, LimitQuery
 from graph.errors import DomainError, not_found
 from graph.ingest.batch import ingest_raw
 from graph.ingest.events import Phone
@@ -60,6 +61,7 @@ class Downline(BaseModel):
     members: list[DownlineMember]
     offset: int
     limit: int
+    next_cursor: str | None
 
 
 class UsersFound(BaseModel):
@@ -197,11 +199,15 @@ async def get_upline(
 def get_downline(
     user_id: str, _: MallOrRiskRole,
     depth: Annotated[int | None, Query(ge=1, le=100)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000,
+                                 description="older paging: prefer cursor")] = 0,
 ) -> dict[str, Any]:
-    """Users per tier below this user, and one page of them (tier, then id)."""
+    """Users per tier below this user, and one page of them (tier, then id); page on with
+    next_cursor."""
     depth = _depth(depth)
     if not invites.user_exists(user_id):
         raise not_found(f"user {user_id!r}")
-    return {"user_id": user_id, "depth": depth, **invites.downline(user_id, depth, limit, offset)}
+    return {"user_id": user_id, "depth": depth,
+            **invites.downline(user_id, depth, limit, offset, cursor)}

@@ -10,7 +10,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph import db
+from graph import db, paging
 from graph.money import ledger
 from graph.risk import signals
 from graph.rules.book import load_rules
@@ -272,11 +272,21 @@ def rebate_path(rebate_id: str) -> dict[str, Any] | None:
     return row
 
 
-def rebates_of_user(user_id: str, status: str | None, limit: int,
-                    offset: int) -> list[dict[str, Any]]:
-    """The user's rebates, newest first, optionally of one status."""
+def rebates_of_user(user_id: str, status: str | None, limit: int, offset: int = 0,
+                    cursor: str | None = None) -> dict[str, Any]:
+    """A page of the user's rebates, newest first (then by id), optionally of one status,
+    after the cursor's rebate or skipping `offset`: items and next_cursor."""
+    after = paging.decode(cursor, _rebate_keys) or (None, None)
     rows = db.read_query("rebates.for_user", user_id=user_id, status=status, skip=offset,
-                         limit=limit)
+                         limit=limit + 1, after_at=after[0], after_id=after[1])
     for row in rows:
         row["paid_at"] = db.to_native(row["paid_at"])
-    return rows
+    return paging.page(rows, limit, lambda r: [r["paid_at"].isoformat(), r["rebate_id"]])
+
+
+def _rebate_keys(keys: list[Any]) -> tuple[datetime, str]:
+    """The (paid_at, rebate id) a user's rebates cursor carries."""
+    paid_at, rebate_id = keys
+    if type(paid_at) is not str or type(rebate_id) is not str:
+        raise ValueError("not a rebate key")
+    return datetime.fromisoformat(paid_at), rebate_id

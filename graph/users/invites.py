@@ -23,7 +23,7 @@ from typing import Any
 
 import redis
 
-from graph import db, redis_clients
+from graph import db, paging, redis_clients
 from graph.audit import trail
 from graph.settings import get_settings
 from graph.users.pii import decrypt, mask_phone
@@ -210,27 +210,39 @@ def _cancelling() -> bool:
     return task is not None and task.cancelling() > 0
 
 
-def downline(user_id: str, depth: int, limit: int, offset: int = 0) -> dict[str, Any]:
-    """Counts per tier down to `depth`, and one page of members ordered by tier then id."""
+def downline(user_id: str, depth: int, limit: int, offset: int = 0,
+             cursor: str | None = None) -> dict[str, Any]:
+    """Counts per tier down to `depth`, and one page of members ordered by tier then id
+    (after the cursor's member, or skipping `offset`), with the next page's cursor."""
+    after = paging.decode(cursor, _member_keys) or (None, None)
 
     def work(tx: Any) -> dict[str, Any]:
         counts = db.run(tx, "invites.downline_counts", user_id=user_id, depth=depth)
-        page = db.run(
-            tx, "invites.downline_page", user_id=user_id, depth=depth, skip=offset, limit=limit
-        )
+        page = db.run(tx, "invites.downline_page", user_id=user_id, depth=depth, skip=offset,
+                      limit=limit + 1, after_tier=after[0], after_id=after[1])
         return {"counts": counts, "members": page}
 
     result = db.read(work)
     for member in result["members"]:
         member["registered_at"] = db.to_native(member["registered_at"])
     by_tier = {c["tier"]: c["users"] for c in result["counts"]}
+    shown = paging.page(result["members"], limit, lambda m: [m["tier"], m["user_id"]])
     return {
         "counts": [{"tier": t, "users": by_tier.get(t, 0)} for t in range(1, depth + 1)],
         "total": sum(by_tier.values()),
-        "members": result["members"],
+        "members": shown["items"],
         "offset": offset,
         "limit": limit,
+        "next_cursor": shown["next_cursor"],
     }
+
+
+def _member_keys(keys: list[Any]) -> tuple[int, str]:
+    """The (tier, user id) a downline cursor carries."""
+    tier, member = keys
+    if type(tier) is not int or type(member) is not str:
+        raise ValueError("not a downline key")
+    return tier, member
 
 
 def uplines(user_ids: list[str], depth: int) -> dict[str, list[str]]:

@@ -190,6 +190,16 @@ def test_downline_counts_per_tier_and_pages(client, ids):
     assert answer["total"] == 15
     assert [m["user_id"] for m in answer["members"]] == [ids("a0"), ids("a1"), ids("a2"),
                                                         ids("a0b0")]
+    whole = client.get(f"/v1/users/{top}/downline", headers=MALL).json()
+    assert whole["next_cursor"] is None and len(whole["members"]) == 15
+    paged, cursor = answer["members"], answer["next_cursor"]
+    while cursor:  # the same members, four at a time, by cursor
+        page = client.get(f"/v1/users/{top}/downline?limit=4&cursor={cursor}",
+                          headers=MALL).json()
+        paged, cursor = paged + page["members"], page["next_cursor"]
+    assert paged == whole["members"]
+    bad = client.get(f"/v1/users/{top}/downline?cursor=WzEsMl0", headers=MALL)
+    assert bad.status_code == 422 and bad.json()["reason"] == "invalid_cursor"
 
 
 def test_an_order_dated_years_back_waits_out_the_return_window_from_its_receipt(client, ids):

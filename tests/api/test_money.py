@@ -123,6 +123,28 @@ def test_user_rebates_list_filters_by_status(client, ids):
     assert client.get(f"/v1/users/{a}/rebates?status=lost", headers=MALL).status_code == 422
 
 
+def test_user_rebates_page_newest_first_by_cursor(client, ids):
+    a, buyer = ids("a"), ids("buyer")
+    times = ["2026-03-02T10:00:00+08:00", "2026-03-03T10:00:00+08:00",
+             "2026-03-03T10:00:00+08:00", "2026-03-01T10:00:00+08:00"]  # two at one instant
+    orders = [make_order(ids(f"o{n}"), buyer, at=at) for n, at in enumerate(times)]
+    post(client, make_chain([a, buyer]) + orders)
+    for n in range(len(times)):
+        statuses(client, ids(f"o{n}"))
+    whole = client.get(f"/v1/users/{a}/rebates", headers=MALL).json()
+    assert whole["next_cursor"] is None
+    assert [r["order_id"] for r in whole["rebates"]] == [
+        ids("o1"), ids("o2"), ids("o0"), ids("o3")]  # newest first, then by rebate id
+    paged, cursor = [], None
+    while True:
+        query = f"/v1/users/{a}/rebates?limit=1" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(query, headers=MALL).json()
+        paged, cursor = paged + page["rebates"], page["next_cursor"]
+        if cursor is None:
+            break
+    assert paged == whole["rebates"]
+
+
 def test_manual_adjustments_are_booked_once_audited_and_never_overdraw(client, ids):
     user = ids("adjusted")
     post(client, make_chain([user]))
@@ -149,6 +171,13 @@ def test_manual_adjustments_are_booked_once_audited_and_never_overdraw(client, i
         page = client.get(f"/v1/audit?after={after}&limit=1000", headers=auth("compliance")).json()
         entries += page["entries"]
         after = page["next_after"]
+    by_cursor, cursor = [], ""  # the same entries by cursor, in smaller pages
+    while cursor is not None:
+        page = client.get(f"/v1/audit?limit=400&cursor={cursor}" if cursor else
+                          "/v1/audit?limit=400", headers=auth("compliance")).json()
+        by_cursor += page["entries"]
+        cursor = page["next_cursor"]
+    assert [e["seq"] for e in by_cursor] == [e["seq"] for e in entries]
     mine = [e for e in entries if e["action"] == "ledger.adjust" and e["target"] == f"user:{user}"]
     assert [e["after"]["available"] for e in mine] == [1500, 1000]
     assert mine[-1]["before"] == {"available": 1500, "kind": "cash"}
