@@ -88,7 +88,8 @@ def test_runtime_keys_work_until_revoked_and_changes_are_audited(client, ids):
     assert created.status_code == 201
     key, key_id = created.json()["key"], created.json()["id"]
     mine = {"Authorization": f"Bearer {key}"}
-    assert client.get("/v1/users/x", headers=mine).status_code == 403  # risk is not mall
+    assert client.get("/v1/orders/x/rebates", headers=mine).status_code == 403  # mall's
+    assert client.get("/v1/users/x", headers=mine).status_code == 404  # risk reads users
     assert client.get("/v1/audit?limit=1", headers=mine).status_code == 403
     listed = client.get("/v1/apikeys", headers=ADMIN).json()["keys"]
     assert any(k["id"] == key_id and k["revoked_at"] is None for k in listed)
