@@ -23,6 +23,7 @@ not kept here but computed by api/metrics.py.
 import os
 from pathlib import Path
 
+from graph import processes
 from graph.settings import get_settings
 
 # Files of processes that are gone stay and keep counting in the sums (a restarted API
@@ -37,16 +38,6 @@ def metrics_dir() -> Path:
     return Path(given) if given else (get_settings().data_dir / "metrics").resolve()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def forget_dead_processes(folder: Path | None = None) -> int:
     """Remove the metric files of processes no longer running, and any left under this
     process's own pid by an earlier process (this one has written nothing yet when it calls
@@ -58,7 +49,7 @@ def forget_dead_processes(folder: Path | None = None) -> int:
         if not pid_text.isdigit():
             continue
         pid = int(pid_text)
-        if pid == os.getpid() or not _alive(pid):
+        if pid == os.getpid() or not processes.alive(pid):
             path.unlink(missing_ok=True)
             removed += 1
     return removed

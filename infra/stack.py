@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from graph import logs
+from graph import logs, processes
 from graph.settings import Settings, masked_url
 from infra import stack_auth
 
@@ -82,20 +82,6 @@ def _port(url: str, default: int) -> int:
     return urlparse(url).port or default
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie left by a parent that has not reaped it is not running
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 def running_pid(paths: Paths, service: str) -> int | None:
     """The pid of a service started by us and still alive, else None (stale files removed)."""
     pidfile = paths.pidfile(service)
@@ -103,7 +89,7 @@ def running_pid(paths: Paths, service: str) -> int | None:
         pid = int(pidfile.read_text().strip())
     except (OSError, ValueError):
         return None
-    if _alive(pid):
+    if processes.alive(pid):
         return pid
     pidfile.unlink(missing_ok=True)
     return None
@@ -370,9 +356,9 @@ def stop_service(paths: Paths, service: str, timeout: float = 120) -> bool:
     except ProcessLookupError:
         pass
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and processes.alive(pid):
         time.sleep(0.3)
-    if _alive(pid):
+    if processes.alive(pid):
         raise StackError(f"{service} (pid {pid}) did not stop within {timeout:.0f}s; "
                          f"left running rather than killed; see {paths.logfile(service)}")
     paths.pidfile(service).unlink(missing_ok=True)
