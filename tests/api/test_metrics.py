@@ -181,18 +181,27 @@ def test_made_up_methods_and_paths_add_no_series():
 
 
 def test_a_store_that_does_not_answer_leaves_only_its_count_out(client, monkeypatch):
-    from neo4j.exceptions import ServiceUnavailable
+    import socket
 
     from api import metrics as route
+    from graph import db
+    from graph.settings import get_settings
 
-    def neo4j_down(*_: object, **__: object) -> None:
-        raise ServiceUnavailable("down")
-
-    monkeypatch.setattr(route.db, "read_query", neo4j_down)
-    families = {f.name for f in route.StoreCounts().collect()}
+    with socket.socket() as probe:  # a port nothing listens on: Neo4j does not answer
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    db.close_driver()
+    monkeypatch.setenv("TIERGRAPH_NEO4J_URI", f"bolt://127.0.0.1:{dead}")
+    get_settings.cache_clear()
+    try:
+        families = {f.name for f in route.StoreCounts().collect()}
+        monkeypatch.setattr(route, "STORE_COUNTS", route.StoreCounts())
+        answer = client.get("/metrics")
+    finally:
+        db.close_driver()
+        monkeypatch.undo()
+        get_settings.cache_clear()
     assert families == {"tiergraph_queue_length"}
-    monkeypatch.setattr(route, "STORE_COUNTS", route.StoreCounts())
-    answer = client.get("/metrics")
     assert answer.status_code == 200
     scrape = samples(answer.text)
     assert "tiergraph_rebates" not in scrape and "tiergraph_queue_length" in scrape
