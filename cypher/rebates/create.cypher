@@ -1,7 +1,8 @@
 // Creates the rebates of $rows (as graph/money/rebates.py plans them, accrual legs included)
 // under their orders, with the settlement windows of the rules that paid them (null: the
 // global setting; stored so that a later rule cannot move money already promised), and
-// marks the orders $order_ids computed at $now. Returns stored, orders.
+// marks the orders of $orders ({id, rebates}) computed at $now with how many rebates they
+// earned (a reader compares it to what it sees). Returns stored, orders.
 UNWIND $rows AS r
 MATCH (o:Order {id: r.order_id})
 CREATE (o)-[:EARNS]->(rb:Rebate {id: r.rebate_id})
@@ -15,8 +16,8 @@ SET rb.tier = r.tier, rb.kind = r.kind, rb.amount_cents = r.amount_cents,
                 rb.return_window_days = r.return_window_days,
                 rb.settlement_delay_days = r.settlement_delay_days
 WITH count(*) AS stored
-UNWIND $order_ids AS id
-MATCH (o:Order {id: id})
-SET o.rebates_computed = true, o.rebates_computed_at = datetime($now),
+UNWIND $orders AS x
+MATCH (o:Order {id: x.id})
+SET o.rebates_computed = true, o.rebates_computed_at = datetime($now), o.rebate_count = x.rebates,
     o.rebate_runs = coalesce(o.rebate_runs, 0) + 1
 RETURN stored, count(o) AS orders

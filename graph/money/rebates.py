@@ -5,6 +5,8 @@ stores their rebates; a second one waits on the lock and finds nothing left to d
 (docs/design.md, "Exactly once" and "Money: computing an order's rebates").
 """
 
+import time
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +29,9 @@ from graph.rules.maths import (
 )
 from graph.settings import get_settings
 from graph.webhooks import outbox
+
+SETTLE_READS = 50  # reads of an order whose rebates are still landing, before giving up
+SETTLE_PAUSE_S = 0.01
 
 
 def refunded_share(original_cents: int, order_cents: int, refunded_cents: int) -> int:
@@ -169,11 +174,12 @@ def _compute_in_tx(tx: ManagedTransaction, order_ids: list[str]) -> int:
     apply_risk(rows, signals.hold_decisions(tx, buyers, get_settings().hold_score))
     spent = budget_spend(rows)
     attach_accruals(rows)
+    earned = Counter(r["order_id"] for r in rows)
     db.run(
         tx,
         "rebates.create",
         rows=rows,
-        order_ids=[c["order_id"] for c in contexts],
+        orders=[{"id": c["order_id"], "rebates": earned[c["order_id"]]} for c in contexts],
         now=datetime.now(UTC).isoformat(),
     )
     if spent:
@@ -237,9 +243,24 @@ def compute_rebates(order_ids: list[str]) -> int:
 
 
 def rebates_of_orders(order_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Stored rebates per order id (unknown orders are absent)."""
-    rows = db.read_query("rebates.for_orders", ids=list(order_ids))
-    return {r["order_id"]: r for r in rows}
+    """Stored rebates per order id (unknown orders are absent).
+
+    Neo4j applies a large commit while readers run, so a read can meet an order already
+    flagged computed whose rebates are not all visible yet. The computation records how many
+    it stored: such orders are read again until they agree (a commit lands in milliseconds).
+    """
+    found = {r["order_id"]: r for r in db.read_query("rebates.for_orders", ids=list(order_ids))}
+    for _ in range(SETTLE_READS):
+        unsettled = [k for k, r in found.items() if r["computed"] and r["expected"] is not None
+                     and len(r["rebates"]) < r["expected"]]
+        if not unsettled:
+            break
+        time.sleep(SETTLE_PAUSE_S)
+        found.update((r["order_id"], r)
+                     for r in db.read_query("rebates.for_orders", ids=unsettled))
+    for r in found.values():
+        r.pop("expected", None)
+    return found
 
 
 def payouts(order_id: str) -> dict[str, Any] | None:
