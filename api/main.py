@@ -27,6 +27,7 @@ from api.routers import (
     orders,
     risk,
     rules,
+    team_rewards,
     users,
     webhooks,
     withdrawals,
@@ -38,7 +39,8 @@ from graph.settings import get_settings
 from graph.users import invites
 
 ROUTERS = tuple(m.router for m in (health, events, users, orders, money, withdrawals, rules,
-                                   risk, compliance, audit, apikeys, ledger, webhooks, growth))
+                                   risk, compliance, audit, apikeys, ledger, webhooks, growth,
+                                   team_rewards))
 # What the audit log keeps of a caller's X-Request-ID (caller_request_id below).
 CALLER_ID_CHARS = 128
 CALLER_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:/@+=-]")

@@ -53,6 +53,7 @@ class Tally:
     """What checks found, added up over pages (and over a report and what came after it)."""
 
     rebates_checked: int = 0
+    team_bonuses_checked: int = 0  # of rebates_checked, the team bonuses
     max_paid_tier: int = 0
     over_cap: int = 0
     over_cap_samples: list[str] = field(default_factory=list)
@@ -67,6 +68,7 @@ class Tally:
     def add_rebates(self, row: dict[str, Any]) -> None:
         """Add a compliance.check_rebates answer."""
         self.rebates_checked += row["rebates_checked"]
+        self.team_bonuses_checked += row.get("team_bonuses_checked", 0)
         self.max_paid_tier = max(self.max_paid_tier, row["max_paid_tier"] or 0)
         self.over_cap += row["over_cap"]
         self.over_cap_samples = (self.over_cap_samples + row["over_cap_samples"])[:SAMPLE]
@@ -97,6 +99,7 @@ class Tally:
 
     def rebate_row(self) -> dict[str, Any]:
         return {"rebates_checked": self.rebates_checked, "max_paid_tier": self.max_paid_tier,
+                "team_bonuses_checked": self.team_bonuses_checked,
                 "over_cap": self.over_cap, "over_cap_samples": self.over_cap_samples,
                 "bad_path": self.bad_path, "bad_path_samples": self.bad_path_samples}
 
@@ -107,6 +110,7 @@ class Tally:
         over, bad = found.get("tier_over_cap"), found.get("path_mismatch")
         return cls(
             rebates_checked=report["rebates_checked"], max_paid_tier=report["max_paid_tier"],
+            team_bonuses_checked=report.get("team_bonuses_checked", 0),
             over_cap=over["count"] if over else 0,
             over_cap_samples=list(over["examples"]) if over else [],
             bad_path=bad["count"] if bad else 0,
@@ -138,6 +142,10 @@ def report_body(tally: Tally, rules: dict[str, Any], cap: int) -> dict[str, Any]
         "violations": violations,
         "rules_checked": rules["rules_checked"],
         "rules_over_limit": rules["over"],
+        # team bonuses are checked with the rebates (counted here as well), active team
+        # rewards with the rules (one over the cap is `team_reward:<id>` in rules_over_limit)
+        "team_bonuses_checked": tally.team_bonuses_checked,
+        "team_rewards_checked": rules["team_rewards_checked"],
         "users_checked": tally.users_checked,
         "invite_cycles": tally.invite_cycles,
         "invite_cycle_examples": tally.cycle_samples,

@@ -50,10 +50,15 @@ def make_app() -> Celery:
                                     "schedule": crontab(hour=16, minute=10)},
             # leaderboards and ROI kept up with the events (graph/analytics.py)
             "analytics-fold": {"task": "analytics.fold", "schedule": 60.0},
+            # 01:30 in China, after the nightly detection and before settlement: team
+            # bonuses of the periods whose return windows just ended
+            "team-rewards-daily": {"task": "team_rewards.run_due",
+                                   "schedule": crontab(hour=17, minute=30)},
         },
         include=["workers.tasks.rebates", "workers.tasks.settlement", "workers.tasks.withdrawals",
                  "workers.tasks.risk", "workers.tasks.audit", "workers.tasks.compliance",
-                 "workers.tasks.webhooks", "workers.tasks.points", "workers.tasks.analytics"],
+                 "workers.tasks.webhooks", "workers.tasks.points", "workers.tasks.analytics",
+                 "workers.tasks.team_rewards"],
     )
     return app
 

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 
 class RebatePath(BaseModel):
     rebate_id: str
-    order_id: str
+    order_id: str | None  # null for a team bonus (its orders: /v1/team-rewards certificate)
     tier: int
     kind: str
     amount_cents: int
@@ -53,6 +53,9 @@ class TierReport(BaseModel):
     compliant: bool
     generated_at: str
     digest: str
+    # since team rewards: absent from reports stored before them (their digest stands)
+    team_bonuses_checked: int = 0
+    team_rewards_checked: int = 0
 
 
 class SinceReport(BaseModel):
@@ -208,7 +211,8 @@ def verify_report(saved: dict[str, Any], _: ComplianceRole) -> dict[str, Any]:
     return compliance_reports.verify(saved)
 
 
-@router.get("/tier-reports/{report_id}", response_model=StoredTierReport)
+@router.get("/tier-reports/{report_id}", response_model=StoredTierReport,
+            response_model_exclude_unset=True)
 def get_report(report_id: str, _: ComplianceRole) -> dict[str, Any]:
     """A stored report whole, as digested: `tiergraph report verify` checks a saved copy."""
     return compliance_reports.get(report_id)

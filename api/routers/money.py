@@ -21,7 +21,7 @@ Status = Literal["pending", "confirmed", "payable", "credited", "held", "void"]
 
 class UserRebate(BaseModel):
     rebate_id: str
-    order_id: str
+    order_id: str | None  # null for a team bonus (kind team_bonus): no one order earns it
     tier: int
     kind: str
     amount_cents: int

@@ -17,6 +17,7 @@ from graph.ingest.events import (
     UserLevelChanged,
     UserRegistered,
 )
+from graph.money import team_bonuses
 from graph.money.rebates import apply_refunds
 from graph.settings import get_settings
 
@@ -168,4 +169,5 @@ def _write(tx: ManagedTransaction, plan: Plan) -> dict[str, Any]:
     if plan.refunds:  # their rebates shrink in the same transaction as the refund lands
         refunded = sorted({r["order_id"] for r in plan.refunds})
         apply_refunds(tx, refunded, datetime.now(UTC), token)
+        team_bonuses.apply_refunds(tx, refunded, datetime.now(UTC), token)
     return {"total": total, "orders": new_orders, "found": found}

@@ -17,6 +17,8 @@ GATEWAY = "gateway"
 MALL_BUCKETS = (POOL, GATEWAY)  # the mall's own accounts: not part of any user's balance
 OWING_BUCKET = "available"  # the one user bucket that may go below zero (a refund after credit)
 USER_BUCKETS = ("pending", "confirmed", "payable", "held", "available", "withdrawing")
+# Rebate kinds paid in cash: their movements are booked, and their balance kept, as cash.
+CASH_REBATE_KINDS = ("team_bonus",)
 
 
 class Leg(NamedTuple):
@@ -48,7 +50,9 @@ class Txn:
 def move(txn_id: str, type_: str, kind: str, at: datetime, amount: int, *,
          user_id: str, source: str, target: str, rebate_id: str | None = None,
          memo: str | None = None) -> Txn:
-    """Move `amount` from one bucket to another; `pool`/`gateway` are the mall's accounts."""
+    """Move `amount` from one bucket to another; `pool`/`gateway` are the mall's accounts.
+    A rebate kind paid in cash (a team bonus) moves cash."""
+    kind = "cash" if kind in CASH_REBATE_KINDS else kind
     legs = (Leg(source, -amount, None if source in MALL_BUCKETS else user_id),
             Leg(target, amount, None if target in MALL_BUCKETS else user_id))
     return Txn(id=txn_id, type=type_, kind=kind, at=at, rebate_id=rebate_id, memo=memo,

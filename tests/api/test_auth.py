@@ -75,6 +75,12 @@ EXPECTED_ROLES = {
     "GET /v1/ledger/check": ADMIN,
     "POST /v1/webhooks": ADMIN, "GET /v1/webhooks": ADMIN,
     "DELETE /v1/webhooks/{webhook_id}": ADMIN, "GET /v1/webhooks/{webhook_id}/deliveries": ADMIN,
+    "POST /v1/team-rewards": ADMIN, "GET /v1/team-rewards": ADMIN,
+    "DELETE /v1/team-rewards/{reward_id}": ADMIN,
+    "POST /v1/team-rewards/{reward_id}/runs": ADMIN,
+    "GET /v1/team-rewards/{reward_id}/runs/{job_id}": ADMIN,
+    "GET /v1/team-rewards/{reward_id}/bonuses": ADMIN,
+    "GET /v1/team-rewards/bonuses/{rebate_id}/certificate": COMPLIANCE,
 }
 
 

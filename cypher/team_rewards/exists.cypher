@@ -1,0 +1,3 @@
+// Whether a team reward with id $id exists.
+MATCH (t:TeamReward {id: $id})
+RETURN count(t) > 0 AS found
