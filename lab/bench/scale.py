@@ -1,0 +1,156 @@
+"""The cost curve of one machine, size after size:
+
+    python -m lab.bench.scale --users 100000 300000 1000000 --seed 1
+
+For each size, on the bench stack (lab/bench/stack.py), with nothing but Neo4j, Redis and the
+audit store running: a generated mall (lab.fraudgen: sessions, devices, IPs, cards, addresses,
+orders and refunds, sorted by time) written as NDJSON; its first 90% loaded into an emptied
+store by `tiergraph import --bulk` (the phases' events/s as it prints them); the last 10%, a
+mixed stream of registrations, sessions, orders and refunds, by `tiergraph import` (the
+incremental path a mall's daily feed takes); the store's size on disk; then the detection job
+in a process of its own (`python -m lab.bench.detect_graph detect`), so that its peak resident
+memory is the job's and not the generator's. Each step runs the shipped command as a user
+would, so the figures are what they would see. Prints one JSON line per size and a table.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from lab.bench.stack import BENCH_ENV
+
+TAIL_SHARE = 0.1  # the share of the stream imported incrementally after the bulk load
+TIERGRAPH = str(Path(sys.executable).with_name("tiergraph"))
+PHASE = re.compile(r"^(check|CSV|neo4j-admin|Neo4j stop, start and schema|total): "
+                   r"([\d.]+)s, ([\d,]+) events/s", re.M)
+
+
+def _env() -> dict[str, str]:
+    env = {**os.environ}
+    for key, value in BENCH_ENV.items():
+        env.setdefault(key, value)
+    return env
+
+
+def phases(output: str) -> dict[str, float]:
+    """The seconds of each phase `tiergraph import --bulk` printed (pure)."""
+    return {m.group(1): float(m.group(2)) for m in PHASE.finditer(output)}
+
+
+def split_stream(lines: list[bytes], tail_share: float = TAIL_SHARE) -> tuple[list[bytes],
+                                                                                list[bytes]]:
+    """The time-sorted stream cut in two: the head for the bulk load, the tail for the
+    incremental import (pure)."""
+    cut = len(lines) - int(len(lines) * tail_share)
+    return lines[:cut], lines[cut:]
+
+
+def dir_bytes(path: Path) -> int:
+    """Bytes of the files under `path`."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _run(argv: list[str], env: dict[str, str]) -> tuple[str, float]:
+    started = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[:3])} failed ({done.returncode}):\n"
+                           f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return done.stdout, elapsed
+
+
+def one_size(users: int, seed: int, work: Path) -> dict[str, Any]:
+    """Generate, bulk-load, import the tail, measure the store and detect at `users`."""
+    from graph import db
+    from graph.settings import get_settings
+    from infra import stack
+    from lab.fraudgen import generate_mall
+
+    env = _env()
+    settings = get_settings()
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    events, labels = generate_mall(users, seed)
+    lines = [orjson.dumps(e) for e in events]
+    del events
+    generated = time.perf_counter() - started
+    head, tail = split_stream(lines)
+    (work / "head.ndjson").write_bytes(b"\n".join(head) + b"\n")
+    (work / "tail.ndjson").write_bytes(b"\n".join(tail) + b"\n")
+    del lines, head
+
+    db.reset_database()
+    db.close_driver()
+    out, bulk_s = _run([TIERGRAPH, "import", "--bulk", str(work / "head.ndjson")], env)
+    bulk = phases(out)
+    head_events = sum(1 for _ in open(work / "head.ndjson", "rb"))
+    _, tail_s = _run([TIERGRAPH, "import", str(work / "tail.ndjson")], env)
+    store = dir_bytes(stack.Paths(settings.data_dir).neo4j_home / "data")
+    out, _ = _run([sys.executable, "-m", "lab.bench.detect_graph", "detect", "--seed", "0"], env)
+    detected = json.loads(out.strip().splitlines()[-1])
+    return {
+        "users": users, "seed": seed, "events": head_events + len(tail),
+        "rings_planted": len(labels["rings"]), "generate_s": round(generated, 1),
+        "bulk_events": head_events, "bulk_s": round(bulk.get("total", bulk_s), 1),
+        "bulk_events_per_s": round(head_events / bulk.get("total", bulk_s)),
+        "bulk_phases_s": bulk,
+        "incremental_events": len(tail), "incremental_s": round(tail_s, 1),
+        "incremental_events_per_s": round(len(tail) / tail_s),
+        "store_mib": round(store / 2**20),
+        "detect_s": detected["total_s"], "detect_stages_s": detected["stages_s"],
+        "detect_peak_rss_mib": detected["peak_rss_mib"],
+        "neo4j_peak_rss_mib": detected["neo4j_peak_rss_mib"],
+        "rings_found": detected.get("rings"),
+    }
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The figures as a markdown table, a column per size (pure)."""
+    measures = [
+        ("events", "events", "{:,}"),
+        ("bulk load, events/s (`import --bulk`)", "bulk_events_per_s", "{:,}"),
+        ("incremental import, events/s (`import`, mixed tail)", "incremental_events_per_s",
+         "{:,}"),
+        ("store on disk, MiB", "store_mib", "{:,}"),
+        ("detection job, s", "detect_s", "{}"),
+        ("detection job, peak memory MiB", "detect_peak_rss_mib", "{:,}"),
+        ("Neo4j peak memory MiB", "neo4j_peak_rss_mib", "{:,}"),
+    ]
+    head = "| measure | " + " | ".join(f"{r['users']:,} users" for r in rows) + " |"
+    rule = "|---|" + "---:|" * len(rows)
+    body = ["| " + label + " | " + " | ".join(fmt.format(r[key]) for r in rows) + " |"
+            for label, key, fmt in measures]
+    return "\n".join([head, rule, *body])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    for key, value in BENCH_ENV.items():
+        os.environ.setdefault(key, value)
+    from graph.settings import get_settings
+    from infra import stack
+
+    get_settings.cache_clear()
+    settings = get_settings()
+    stack.up(settings, ("neo4j", "redis", "audit"), say=print)
+    rows = []
+    for users in args.users:
+        rows.append(one_size(users, args.seed, settings.data_dir / "scale"))
+        print(orjson.dumps(rows[-1]).decode(), flush=True)
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
