@@ -136,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     args = parser.parse_args()
     for key, value in BENCH_ENV.items():
         os.environ.setdefault(key, value)
@@ -146,9 +147,16 @@ def main() -> None:
     settings = get_settings()
     stack.up(settings, ("neo4j", "redis", "audit"), say=print)
     rows = []
-    for users in args.users:
-        rows.append(one_size(users, args.seed, settings.data_dir / "scale"))
-        print(orjson.dumps(rows[-1]).decode(), flush=True)
+    try:
+        for users in args.users:
+            rows.append(one_size(users, args.seed, settings.data_dir / "scale"))
+            print(orjson.dumps(rows[-1]).decode(), flush=True)
+    finally:
+        if not args.keep:
+            from graph import db
+
+            db.close_driver()
+            stack.down(settings, say=print)
     print(table(rows))
 
 
