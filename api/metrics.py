@@ -29,7 +29,7 @@ from graph import db, logs, redis_clients
 from graph import metrics as counts
 from graph.errors import DomainError
 from graph.settings import get_settings
-from workers.app import app as tasks_app
+from workers.app import QUEUES
 
 access_log = logging.getLogger("tiergraph.access")
 UNMATCHED = "unmatched"  # the route label of a path no route matched (never the raw path)
@@ -112,8 +112,7 @@ class StoreCounts(Collector):
             self._rebates = None
         try:
             client = redis_clients.app()
-            queue = str(tasks_app.conf.task_default_queue)  # the one queue the workers read
-            self._queues = {queue: int(client.llen(queue))}
+            self._queues = {queue: int(client.llen(queue)) for queue in QUEUES}
         except Exception as error:
             logging.getLogger(__name__).warning("task queue length not read: %s", error)
             self._queues = None

@@ -2,11 +2,29 @@
 
 from celery import Celery
 from celery.schedules import crontab
+from kombu import Queue
 
 from graph.settings import get_settings
 from workers import signals  # noqa: F401  # JSON logs, request ids and metrics of tasks
 
 SWEEP_EVERY_SECONDS = 60.0
+# Queues by kind of work, so that a long run never waits in front of the money path: the
+# default queue (orders' rebates, settlement, withdrawals, webhooks, sweeps) and the long
+# runs of risk (detection, training) and reports (the full tier verification). A worker reads
+# all three unless told otherwise (`--queues`): the local stack runs one such worker; a
+# deployment can give each queue workers of its own (docs/scaling.md).
+DEFAULT_QUEUE, RISK_QUEUE, REPORTS_QUEUE = "celery", "risk", "reports"
+QUEUES = (DEFAULT_QUEUE, RISK_QUEUE, REPORTS_QUEUE)
+ROUTES = {
+    "risk.detect": RISK_QUEUE, "risk.detect_nightly": RISK_QUEUE,
+    "risk.detect_after_events": RISK_QUEUE, "risk.train_model": RISK_QUEUE,
+    "compliance.verify": REPORTS_QUEUE, "compliance.verify_daily": REPORTS_QUEUE,
+}
+# Tasks are acknowledged when done; a task not acknowledged within this time is given to
+# another worker. It must outlast the longest run (a detection or verification of a large
+# mall), or that run would start twice; short tasks lost to a crash are found sooner by the
+# beat's sweeps (uncomputed orders, withdrawals, webhooks).
+VISIBILITY_TIMEOUT_SECONDS = 6 * 3600
 
 
 def make_app() -> Celery:
@@ -22,7 +40,10 @@ def make_app() -> Celery:
         worker_prefetch_multiplier=4,
         result_expires=7 * 24 * 3600,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": 600},
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        task_default_queue=DEFAULT_QUEUE,
+        task_queues=[Queue(name) for name in QUEUES],
+        task_routes={name: {"queue": queue} for name, queue in ROUTES.items()},
         timezone="UTC",
         beat_schedule={
             "rebates-sweep": {"task": "rebates.sweep", "schedule": SWEEP_EVERY_SECONDS},
