@@ -6,6 +6,7 @@ loop instead of hopping to a thread for the sync driver.
 """
 
 import asyncio
+import random
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -20,7 +21,13 @@ from neo4j import (
     ManagedTransaction,
     Query,
 )
-from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+from neo4j.exceptions import (
+    Neo4jError,
+    ResultFailedError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from graph import redis_clients
 from graph.audit import seals
@@ -149,16 +156,41 @@ def run_rows(tx: ManagedTransaction, name: str, **params: Any) -> list[dict[str,
     return tx.run(queries[name], parameters(params)).single(strict=True)["rows"]
 
 
+# A deadlock met while a result streams is raised by the driver as ResultFailedError (its
+# rollback reads the failed result again), which the driver does not retry: these retries
+# take over, then give up with the deadlock itself (the API answers it 503 database-busy).
+STREAM_RETRIES = 8
+STREAM_BACKOFF_S = 0.05  # doubled each retry, with jitter
+
+
+def _managed(run: Callable[[], T]) -> T:
+    for attempt in range(STREAM_RETRIES + 1):
+        try:
+            return run()
+        except ResultFailedError as failed:
+            cause = failed.__cause__
+            if not isinstance(cause, Neo4jError) or not cause.is_retryable():
+                raise
+            if attempt == STREAM_RETRIES:
+                raise cause from failed
+            time.sleep(STREAM_BACKOFF_S * 2 ** attempt * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
 def read(work: Callable[[ManagedTransaction], T]) -> T:
     """Run `work` in a managed read transaction (retried on transient errors)."""
-    with get_driver().session(database=get_settings().neo4j_database) as session:
-        return session.execute_read(work)
+    def run() -> T:
+        with get_driver().session(database=get_settings().neo4j_database) as session:
+            return session.execute_read(work)
+    return _managed(run)
 
 
 def write(work: Callable[[ManagedTransaction], T]) -> T:
     """Run `work` in a managed write transaction (retried on transient errors)."""
-    with get_driver().session(database=get_settings().neo4j_database) as session:
-        result = session.execute_write(work)
+    def run() -> T:
+        with get_driver().session(database=get_settings().neo4j_database) as session:
+            return session.execute_write(work)
+    result = _managed(run)
     for hook in _after_commit:
         hook()
     return result

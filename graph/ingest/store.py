@@ -132,7 +132,9 @@ def _write(tx: ManagedTransaction, plan: Plan) -> dict[str, Any]:
     for answer in batches("events.write_users", plan.users):
         total += answer["created"]
         found.extend(answer["found"])
-    for answer in batches("events.write_sessions", plan.sessions):
+    # sessions lock their users in id order too (LOCK ORDER below)
+    by_session_user = sorted(plan.sessions, key=itemgetter("user_id", "id"))
+    for answer in batches("events.write_sessions", by_session_user):
         total += answer["created"]
     by_user = sorted(plan.levels, key=itemgetter("user_id", "at", "id"))  # users ascending
     for answer in batches("events.write_levels", by_user):
