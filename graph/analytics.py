@@ -19,10 +19,17 @@ the rule among the rebate's `rule_ids` that targets the item's category (else th
 all categories), and a rebate is split over its items by amount times that rule's rate at
 the rebate's tier (what the rule maths paid on each, before rounding).
 
+Team bonuses (graph/money/team_bonuses.py) are rebate money the channel costs, earned by a
+month's sales rather than one order: a month's bonuses count on its last mall day (they are
+paid at its end), in `rebate_cents`, `held_cents` and `void_cents` alike, keyed by the team
+reward's id for `rule`, its category (or "(none)") for `category`, and that day for `day`.
+They add no order and no GMV: the orders they counted are in their own days already.
+
 Write side (`fold`): a day's rows are recomputed whole from its orders whenever anything of
 that day changed since the last fold. Changes are found by indexed write times: orders
-received, rebates created, held, released or voided, and buyers touched by a refund (a
-refund stamps its buyer's touched_at in the transaction that adjusts the rebates). Status
+received, rebates created, held, released or voided, team bonuses lowered (`adjusted_at`,
+by a refund or a fraud confirmation), and buyers touched by a refund (a refund stamps its
+buyer's touched_at in the transaction that adjusts the rebates). Status
 moves along the settlement path (pending to credited) change nothing counted here. A fold
 scans from its last watermark less FOLD_OVERLAP (writes stamped before a fold started but
 committed after it was read are caught by the next), then moves the watermark to its
@@ -38,6 +45,7 @@ from typing import Any
 from graph import db, leaderboards
 from graph.aggregates import TZ_NAME, as_of, day_bounds
 from graph.errors import DomainError
+from graph.money import team_rewards
 from graph.settings import get_settings
 
 KEY_KINDS = ("rule", "category", "day")
@@ -95,11 +103,29 @@ def value_cents(kind: str, cents: int, per_yuan: int) -> int:
     return cents * 100 // per_yuan if kind == "points" else cents
 
 
+def _add_rebate(tally: Tally, status: str, cents: int) -> None:
+    """Count a rebate's share (its amount, or what it had been computed at if void)."""
+    if status == "void":
+        tally.void_cents += cents
+    else:
+        tally.rebate_cents += cents
+        if status == "held":
+            tally.held_cents += cents
+
+
 def fold_day(day: str, orders: list[dict[str, Any]], rules: dict[str, dict[str, Any]],
-             per_yuan: int) -> list[dict[str, Any]]:
-    """The ROI rows of one mall day from its orders (day_orders rows), by rule, category and
-    the day itself (pure)."""
+             per_yuan: int, bonuses: list[dict[str, Any]] | None = None
+             ) -> list[dict[str, Any]]:
+    """The ROI rows of one mall day from its orders (day_orders rows) and the team bonuses
+    counted on it (day_bonuses rows), by rule, category and the day itself (pure)."""
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    for bonus in bonuses or []:
+        void = bonus["status"] == "void"
+        cents = value_cents(bonus["kind"], (bonus["original_cents"] if void
+                                            else bonus["amount_cents"]) or 0, per_yuan)
+        for key in (("day", day), ("rule", bonus["team_reward_id"]),
+                    ("category", bonus["category"] or NONE_KEY)):
+            _add_rebate(tallies[key], bonus["status"], cents)
     for order in orders:
         categories = order["categories"] or [None]
         amounts = order["amounts"] or [order["amount_cents"]]
@@ -130,13 +156,7 @@ def fold_day(day: str, orders: list[dict[str, Any]], rules: dict[str, dict[str, 
                 for key in (("category", cats[i]), ("rule", item_rules[i] or NONE_KEY))]
             shares = [total] + [s for share in split(total, weights) for s in (share, share)]
             for key, share in zip(keys, shares, strict=True):
-                tally = tallies[key]
-                if void:
-                    tally.void_cents += share
-                else:
-                    tally.rebate_cents += share
-                    if rb["status"] == "held":
-                        tally.held_cents += share
+                _add_rebate(tallies[key], rb["status"], share)
                 touched.add(key)
         for key in touched:
             tallies[key].orders += 1
@@ -144,11 +164,21 @@ def fold_day(day: str, orders: list[dict[str, Any]], rules: dict[str, dict[str, 
             for (kind, key), t in sorted(tallies.items())]
 
 
+def bonus_period(day: date) -> str | None:
+    """The month whose team bonuses count on `day`: its own when it is a month's last day,
+    else none (pure)."""
+    if (day + timedelta(days=1)).day != 1:
+        return None
+    return team_rewards.period_name(day.replace(day=1))
+
+
 def refold_day(day: str, rules: dict[str, dict[str, Any]], now: datetime) -> int:
     """Recompute and store one mall day's ROI rows; returns how many rows it has."""
     start, end = day_bounds(date.fromisoformat(day))
     orders = db.read_rows("analytics.day_orders", start=start.isoformat(), end=end.isoformat())
-    rows = fold_day(day, orders, rules, get_settings().points_per_yuan)
+    period = bonus_period(date.fromisoformat(day))
+    bonuses = db.read_rows("analytics.day_bonuses", period=period) if period else []
+    rows = fold_day(day, orders, rules, get_settings().points_per_yuan, bonuses)
     db.write_query("analytics.store_day", day=day, rows=rows, now=now.isoformat())
     return len(rows)
 

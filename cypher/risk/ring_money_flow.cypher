@@ -1,6 +1,7 @@
 // The money of ring $ring_id's members, to draw and to total: the latest $per_member orders
 // each member placed (by payment time) with the rebates each earned (tier, beneficiary, amount,
-// status, kind); and, over all their orders, held and credited cash and what members withdrew.
+// status, kind); and, over all their orders and the team bonuses they lead, held and credited
+// cash, and what members withdrew.
 MATCH (u:User)-[:MEMBER_OF]->(:Ring {id: $ring_id})
 WITH collect(u) AS members
 CALL (members) {
@@ -24,8 +25,17 @@ CALL (members) {
 }
 CALL (members) {
   UNWIND members AS u
-  OPTIONAL MATCH (u)-[:PLACED]->(:Order)-[:EARNS]->(rb:Rebate)
-  WHERE rb.status IN ['held', 'credited'] AND rb.kind = 'cash'
+  CALL (u) {
+    MATCH (u)-[:PLACED]->(:Order)-[:EARNS]->(rb:Rebate)
+    WHERE rb.status IN ['held', 'credited'] AND rb.kind = 'cash'
+    RETURN rb
+    UNION
+    MATCH (rb:Rebate)
+    USING INDEX rb:Rebate(beneficiary, period)
+    WHERE rb.beneficiary = u.id AND rb.period IS NOT NULL AND rb.kind = 'team_bonus'
+      AND rb.status IN ['held', 'credited']
+    RETURN rb
+  }
   RETURN sum(CASE WHEN rb.status = 'held' THEN rb.amount_cents ELSE 0 END) AS held_cents,
          sum(CASE WHEN rb.status = 'credited' THEN rb.amount_cents ELSE 0 END) AS credited_cents
 }

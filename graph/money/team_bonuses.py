@@ -22,7 +22,13 @@ buyer. Each counted order is linked to it, `(Order)-[:COUNTED_IN {cents}]->(Reba
 refund landing later lowers the team's sales in the refund's own transaction
 (`apply_refunds`), and the bonus with them: below the threshold a bonus not yet credited is
 void and a credited one clawed back from `available` (which may then owe), as a refund
-after crediting does to an order rebate.
+after crediting does to an order rebate. Orders whose buyer is confirmed fraud count for
+nothing: a run leaves them out (read under the orders' locks), and a confirmation coming
+later takes them out of the bonuses that counted them (`drop_orders`, marking the link
+`excluded_by`), which are lowered the same way (reason ring_confirmed).
+
+The mall is told of a bonus when it is made: a `rebate.status_changed` from no status to
+its first, written to the outbox in the run's transaction.
 """
 
 import uuid
@@ -43,6 +49,7 @@ from graph.settings import get_settings
 from graph.webhooks import outbox
 
 KIND = "team_bonus"
+FRAUD = "ring_confirmed"  # the reason of a bonus lowered because its orders were fraud
 BEAT_ACTOR = "beat:team_rewards"
 
 
@@ -112,8 +119,13 @@ def _pay_in_tx(tx: ManagedTransaction, reward: dict[str, Any], period: str,
     # the orders' locks, then their refunds: a refund committing meanwhile is read here, and
     # one coming after finds the bonus through COUNTED_IN and lowers it (apply_refunds)
     db.run(tx, "rebates.lock_orders", ids=order_ids)
-    amounts = {r["order_id"]: (r["amount_cents"], r["refunded_cents"])
+    # an order whose buyer is confirmed fraud counts as refunded in full; a confirmation
+    # committing meanwhile held these orders' locks, so it is read here
+    amounts = {r["order_id"]: (r["amount_cents"],
+                               r["amount_cents"] if r["fraud"] else r["refunded_cents"])
                for r in db.run(tx, "team_rewards.order_amounts", ids=order_ids)}
+    # the leaders' locks before their risk is read (LOCK ORDER: orders, then users): a ring
+    # marking a leader meanwhile waits, and its holds then find the bonus
     disabled = {r["user_id"]: r["disabled"] for r in
                 db.run(tx, "team_rewards.leaders", ids=sorted({r["leader"] for r in counted}))}
     rows, links = plan_bonuses(reward, period, end.isoformat(), counted, amounts, disabled)
@@ -124,6 +136,7 @@ def _pay_in_tx(tx: ManagedTransaction, reward: dict[str, Any], period: str,
                                                 get_settings().hold_score))
         db.run(tx, "team_rewards.create_bonuses", rows=rows, now=now.isoformat())
         db.run(tx, "team_rewards.link_counted", rows=links)
+        outbox.rebate_changes(tx, [(r["rebate_id"], None) for r in rows], at=now)
         ledger.book(tx, [
             ledger.move(f"accrue:{r['rebate_id']}", "accrue", KIND, now, r["amount_cents"],
                         user_id=r["beneficiary"], source=ledger.POOL,
@@ -204,7 +217,30 @@ def apply_refunds(tx: ManagedTransaction, order_ids: list[str], at: datetime,
     if not ids:
         return 0
     db.run(tx, "team_rewards.lock_bonuses", ids=ids)  # then read: what is current
-    updates, sales, txns, before = [], [], [], {}
+    changed, txns = _lower(tx, ids, at, "refund")
+    ledger.book(tx, txns, token)
+    return len(changed)
+
+
+def drop_orders(tx: ManagedTransaction, buyers: list[str], ids: list[str], by: str,
+                at: datetime) -> tuple[list[dict[str, Any]], list[ledger.Txn]]:
+    """Take the orders of `buyers`, confirmed fraud by `by`, out of the team sales of the
+    bonuses `ids` that counted them (the caller locked the orders, then the bonuses), and
+    lower those bonuses as a refund does, reason ring_confirmed. Returns the changes and
+    their movements (`fraud:<rebate>:<sales>`), for the caller to book."""
+    if not ids:
+        return [], []
+    db.run(tx, "team_rewards.exclude_orders", user_ids=buyers, ids=ids, by=by,
+           at=at.isoformat())
+    return _lower(tx, ids, at, "fraud")
+
+
+def _lower(tx: ManagedTransaction, ids: list[str], at: datetime,
+           cause: str) -> tuple[list[dict[str, Any]], list[ledger.Txn]]:
+    """Recompute the locked bonuses `ids` from the orders they still count (`refund` or
+    `fraud`), write their sales, amounts and statuses and tell the mall; returns the changes
+    and the movements, not booked."""
+    updates, sales, txns = [], [], []
     for r in db.run(tx, "team_rewards.bonus_context", ids=ids):
         if r["status"] == "void":
             continue
@@ -217,21 +253,23 @@ def apply_refunds(tx: ManagedTransaction, order_ids: list[str], at: datetime,
         if delta <= 0:
             continue
         credited = r["status"] == "credited"
-        status = "void" if target == 0 and not credited else r["status"]
-        updates.append({"rebate_id": r["rebate_id"], "amount_cents": target, "status": status,
-                        "reason": "order_refunded" if target == 0 else "partial_refund"})
-        before[r["rebate_id"]] = r["status"]
+        if cause == "refund":
+            reason = "order_refunded" if target == 0 else "partial_refund"
+            type_, memo = ("adjust" if credited else "refund"), None
+        else:
+            reason, type_, memo = FRAUD, ("adjust" if credited else "void"), FRAUD
+        updates.append({"rebate_id": r["rebate_id"], "amount_cents": target,
+                        "status": "void" if target == 0 and not credited else r["status"],
+                        "reason": reason, "before": r["status"]})
         txns.append(ledger.move(
-            f"refund:{r['rebate_id']}:{left}", "adjust" if credited else "refund", r["kind"],
-            at, delta, user_id=r["beneficiary"], source=STATUS_BUCKET[r["status"]],
-            target=ledger.POOL, rebate_id=r["rebate_id"]))
+            f"{cause}:{r['rebate_id']}:{left}", type_, r["kind"], at, delta,
+            user_id=r["beneficiary"], source=STATUS_BUCKET[r["status"]], target=ledger.POOL,
+            rebate_id=r["rebate_id"], memo=memo))
     db.run(tx, "team_rewards.set_sales", rows=sales)
     if updates:
-        db.run(tx, "rebates.apply_adjustments", rows=updates)
-        ledger.book(tx, txns, token)
-        outbox.rebate_changes(tx, [(u["rebate_id"], before[u["rebate_id"]]) for u in updates],
-                              at=at)
-    return len(updates)
+        db.run(tx, "team_rewards.adjust_bonuses", rows=updates, at=at.isoformat())
+        outbox.rebate_changes(tx, [(u["rebate_id"], u["before"]) for u in updates], at=at)
+    return updates, txns
 
 
 def bonuses(reward_id: str, period: str | None, limit: int,

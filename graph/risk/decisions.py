@@ -1,6 +1,7 @@
-"""An analyst's decisions: on a ring (confirm voids what its members' orders earned and
-claws back what was credited, dismiss releases it) and on one user; each checked, written
-and audited with who, when, the note and the money in one transaction.
+"""An analyst's decisions: on a ring (confirm voids what its members' orders and the team
+bonuses they lead earned, claws back what was credited and lowers the team bonuses that
+counted their orders; dismiss releases it) and on one user; each checked, written and
+audited with who, when, the note and the money in one transaction.
 """
 
 from datetime import UTC, datetime
@@ -74,8 +75,9 @@ def decide(ring_id: str, decision: str, note: str | None, actor: str, role: str,
 def decide_user(user_id: str, decision: str, note: str | None, actor: str, role: str,
                 request_id: str | None = None) -> dict[str, Any]:
     """An analyst's decision on one user, audited: `confirm` voids every rebate of the
-    user's orders not yet credited (held by anyone, or not held) and those computed later,
-    and claws back those credited, as a ring's confirmation does; `dismiss` releases what
+    user's orders and team bonus the user leads not yet credited (held by anyone, or not
+    held) and those computed later, claws back those credited and lowers the team bonuses
+    that counted the user's orders, as a ring's confirmation does; `dismiss` releases what
     the user's own signals held and stops them holding again. A ring the user belongs to
     keeps its holds until the ring itself is decided."""
     before = user_risk(user_id)

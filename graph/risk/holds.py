@@ -2,6 +2,11 @@
 members' orders to `held`; ending a hold voids them (`confirm`) or puts them back where
 they were (`dismiss`), with the ledger moving the money each time. A confirmation reaches
 credited money too: it is clawed back from `available`, which then owes what was withdrawn.
+
+A team bonus is a rebate of its leader's: a member's bonuses are held, voided and released
+with the rebates of the member's orders. A confirmation also takes the confirmed buyers'
+orders out of the team sales of the bonuses that counted them, which are lowered as a
+refund lowers them (graph/money/team_bonuses.py).
 """
 
 import uuid
@@ -12,7 +17,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph import db
-from graph.money import ledger, settlement
+from graph.money import ledger, settlement, team_bonuses
 from graph.money.rebates import STATUS_BUCKET
 from graph.webhooks import outbox
 
@@ -22,7 +27,8 @@ Money = dict[str, dict[str, int]]  # kind -> voided_cents, clawed_back_cents, de
 
 
 def hold_ring(ring_id: str, members: list[str]) -> int:
-    """Hold the holdable rebates of the members' orders; returns how many were held."""
+    """Hold the holdable rebates of the members' orders and the team bonuses they lead;
+    returns how many were held."""
     now = datetime.now(UTC)
 
     def work(tx: Any) -> int:
@@ -31,7 +37,8 @@ def hold_ring(ring_id: str, members: list[str]) -> int:
         # Their rebates are locked before they are read, so a status just committed by
         # settlement is the one read (a credited rebate is not held).
         db.run(tx, "risk.lock_member_orders", user_ids=members)
-        db.run(tx, "risk.lock_member_rebates", user_ids=members, holder=ring_id)
+        db.run(tx, "risk.lock_member_rebates", user_ids=members, holder=ring_id,
+               counting=False)
         due = db.run(tx, "risk.holdable_rebates", user_ids=members)
         if not due:
             return 0
@@ -97,13 +104,17 @@ def release(holder: str, decision: str, clear_holder: bool = True) -> int:
     return len(done)
 
 
-def _decision_rebates(tx: ManagedTransaction, holder: str,
-                      buyers: list[str]) -> list[dict[str, Any]]:
+def _decision_rebates(tx: ManagedTransaction, holder: str, buyers: list[str],
+                      counting: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
     """Lock, then read, the rebates a decision reaches: those not void of the buyers'
-    orders and those still held by `holder` (read after the lock: what is current)."""
+    orders, the team bonuses they lead and those still held by `holder` (read after the
+    lock: what is current); with `counting`, also lock the team bonuses that counted the
+    buyers' orders and return their ids."""
     db.run(tx, "risk.lock_member_orders", user_ids=buyers)
-    ids = db.run(tx, "risk.lock_member_rebates", user_ids=buyers, holder=holder)[0]["ids"]
-    return db.run(tx, "risk.decision_rebates", ids=ids) if ids else []
+    locked = db.run(tx, "risk.lock_member_rebates", user_ids=buyers, holder=holder,
+                    counting=counting)[0]
+    rows = db.run(tx, "risk.decision_rebates", ids=locked["ids"]) if locked["ids"] else []
+    return rows, locked["counting"]
 
 
 def dismiss_in_tx(tx: ManagedTransaction, holder: str, buyers: list[str], now: datetime,
@@ -111,7 +122,7 @@ def dismiss_in_tx(tx: ManagedTransaction, holder: str, buyers: list[str], now: d
     """Put back, in the caller's transaction, the held rebates of the buyers' orders (and
     those `holder` holds) whose holder is one of `holders`; returns their ids (for
     `settlement.catch_up` after the commit)."""
-    rows = [r for r in _decision_rebates(tx, holder, buyers)
+    rows = [r for r in _decision_rebates(tx, holder, buyers)[0]
             if r["status"] == "held" and r["hold_by"] in holders]
     return _end_in_tx(tx, rows, "dismiss", now)
 
@@ -150,26 +161,37 @@ def added_debt(available_before: int, clawed_back: int) -> int:
     return max(0, clawed_back - available_before) - max(0, -available_before)
 
 
+def moved(t: ledger.Txn) -> tuple[str, int]:
+    """The user a rebate's movement concerns and the cents it moves (pure)."""
+    user = next(leg.user_id for leg in t.legs if leg.user_id is not None)
+    return user, max(leg.amount_cents for leg in t.legs)
+
+
 def confirm_in_tx(tx: ManagedTransaction, holder: str, buyers: list[str],
                   now: datetime) -> tuple[int, Money]:
     """Confirm fraud on the buyers' orders in the caller's transaction: void what they
-    earned and was not yet paid, claw back what was credited. Returns how many rebates
-    changed and the money per kind (voided, clawed back, debt it left)."""
-    rows = {r["rebate_id"]: r for r in _decision_rebates(tx, holder, buyers)}
+    earned (and the team bonuses they lead) that was not yet paid, claw back what was
+    credited, and lower the team bonuses that counted their orders. Returns how many
+    rebates changed and the money per ledger kind (voided, clawed back, debt it left)."""
+    found, counting = _decision_rebates(tx, holder, buyers, counting=True)
+    rows = {r["rebate_id"]: r for r in found}
     changes, txns = plan_confirmation(list(rows.values()), holder, now)
     voided = set(db.run(tx, "risk.void_confirmed", rows=changes, holder=holder,
                         at=now.isoformat())[0]["voided"]) if changes else set()
     txns = [t for t in txns if t.rebate_id in voided]
+    # after the voids: a bonus its leader's confirmation voided is not lowered as well
+    lowered, lowering = team_bonuses.drop_orders(tx, buyers, counting, holder, now)
+    txns += lowering
     money: Money = {}
     clawed: dict[tuple[str, str], int] = defaultdict(int)
-    for t in txns:
-        r = rows[t.rebate_id or ""]
-        totals = money.setdefault(r["kind"], dict.fromkeys(MONEY_KEYS, 0))
+    for t in txns:  # by the ledger's kind: a team bonus is cash
+        user, cents = moved(t)
+        totals = money.setdefault(t.kind, dict.fromkeys(MONEY_KEYS, 0))
         if t.type == "adjust":
-            totals["clawed_back_cents"] += r["amount_cents"]
-            clawed[(r["beneficiary"], r["kind"])] += r["amount_cents"]
+            totals["clawed_back_cents"] += cents
+            clawed[(user, t.kind)] += cents
         else:
-            totals["voided_cents"] += r["amount_cents"]
+            totals["voided_cents"] += cents
     owing = sorted({user for user, _ in clawed})
     if owing:  # no withdrawal reads these balances until the commit
         db.run(tx, "risk.lock_users", user_ids=owing)
@@ -181,4 +203,4 @@ def confirm_in_tx(tx: ManagedTransaction, holder: str, buyers: list[str],
     ledger.book(tx, txns, token=uuid.uuid4().hex)
     outbox.rebate_changes(tx, [(c["rebate_id"], c["status"]) for c in changes
                                if c["rebate_id"] in voided], at=now)
-    return len(voided), money
+    return len(voided) + len(lowered), money

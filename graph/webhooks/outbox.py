@@ -52,11 +52,11 @@ def emit(tx: ManagedTransaction, event_type: str, items: list[dict[str, Any]],
     return _write(tx, event_type, hooks, items, at)
 
 
-def rebate_changes(tx: ManagedTransaction, changes: list[tuple[str, str]],
+def rebate_changes(tx: ManagedTransaction, changes: list[tuple[str, str | None]],
                    at: datetime | None = None) -> int:
-    """Write a `rebate.status_changed` event per (rebate id, status before) of `changes`,
-    each rebate as it stands in the caller's transaction (status, reason and amount after
-    the change); returns how many deliveries were written."""
+    """Write a `rebate.status_changed` event per (rebate id, status before; None for a
+    rebate just made) of `changes`, each rebate as it stands in the caller's transaction
+    (status, reason and amount after the change); returns how many deliveries were written."""
     if not changes:
         return 0
     previous = dict(changes)

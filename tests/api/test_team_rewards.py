@@ -1,17 +1,22 @@
 """Team rewards through the API against the real stack: terms over the tier cap refused and
 nothing stored, a closed period paid once by the worker's job (tier depth + 1 and orders
 still in their return window not counted), the bonus settled, clawed back after a refund
-and shown to compliance; a held leader's bonus held until the ring is dismissed."""
+and shown to compliance; a held leader's bonus held until the ring is dismissed; the mall
+told of a new bonus; a bonus in the compliance export and in ROI on its month's last day."""
 
+import csv
+import io
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from graph import db
 from graph.settings import get_settings
+from tests.api.test_ring_decisions import plant_ring
+from tests.api.test_webhooks import SECRET, Receiver, wait_until
 from tests.conftest import auth
 from tests.factories import make_chain, make_order, make_user
 
@@ -249,3 +254,110 @@ def test_the_tier_report_counts_team_bonuses(client, ids):
     assert body["max_paid_tier"] >= 2
     found = [v for v in body["violations"] if f"team:{reward}:{PERIOD}:{lead}" in v["examples"]]
     assert found == []
+
+
+def month_sale(order_id: str, buyer: str, cents: int, category: str,
+               day: str) -> list[dict[str, Any]]:
+    """An order of one item paid on `day` (YYYY-MM-DD, China time), completed the next day."""
+    paid = datetime.fromisoformat(f"{day}T10:00:00+08:00")
+    return [make_order(order_id, buyer, [(category, cents)], at=paid.isoformat()),
+            {"type": "order_completed", "order_id": order_id,
+             "at": (paid + timedelta(days=1)).isoformat()}]
+
+
+def test_the_mall_is_told_of_a_bonus_when_it_is_made(client, ids):
+    lead, a = ids("lead"), ids("a")
+    cat = category(ids)
+    post(client, [make_user(lead), make_user(a, lead)] + sale(ids("oa"), a, 20000, cat))
+    reward = ids("team")
+    create(client, id=reward, threshold_cents=10000, bonus_cents=777, depth=1, category=cat)
+    mall = Receiver()
+    hook = client.post("/v1/webhooks", headers=ADMIN, json={
+        "id": ids("hook"), "url": mall.url, "events": ["rebate.status_changed"],
+        "secret": SECRET})
+    assert hook.status_code == 201, hook.text
+    try:
+        assert run(client, reward)["created"] == 1
+        rebate_id = f"team:{reward}:{PERIOD}:{lead}"
+        [told] = wait_until(lambda: [p for p in mall.posts("rebate.status_changed")
+                                     if p["body"]["data"]["rebate_id"] == rebate_id],
+                            "the new bonus's rebate.status_changed")
+    finally:
+        client.delete(f"/v1/webhooks/{ids('hook')}", headers=ADMIN)
+        mall.close()
+    assert told["verified"]
+    assert told["body"]["data"] == {
+        "rebate_id": rebate_id, "order_id": None, "beneficiary": lead, "tier": 1,
+        "kind": "team_bonus", "amount_cents": 777, "status": "confirmed", "reason": None,
+        "previous_status": None}
+
+
+def test_the_compliance_export_lists_a_bonus_at_its_months_end(client, ids):
+    lead, a, b = ids("lead"), ids("a"), ids("b")
+    cat = category(ids)
+    post(client, make_chain([lead, a, b]) + month_sale(ids("oa"), a, 7000, cat, "2024-08-10")
+         + month_sale(ids("ob"), b, 7000, cat, "2024-08-20"))
+    for order in ("oa", "ob"):
+        client.post(f"/v1/orders/{ids(order)}/payouts", headers=MALL)
+    reward = ids("team")
+    create(client, id=reward, threshold_cents=10000, bonus_cents=321, depth=2, category=cat)
+    assert run(client, reward, "2024-08")["created"] == 1
+    rebate_id = f"team:{reward}:2024-08:{lead}"
+
+    def export(start: str, end: str) -> list[dict[str, str]]:
+        answer = client.get("/v1/compliance/rebates.csv", headers=COMPLIANCE,
+                            params={"from": start, "to": end})
+        assert answer.status_code == 200, answer.text
+        return [r for r in csv.DictReader(io.StringIO(answer.text))
+                if r["order_id"] in (ids("oa"), ids("ob")) or r["rebate_id"] == rebate_id]
+
+    august = export("2024-07-31T16:00:00Z", "2024-08-31T16:00:00Z")  # a China month
+    assert [r["order_id"] for r in august][-3:] == [ids("ob"), ids("ob"), ""]
+    assert august[-1] == {
+        "rebate_id": rebate_id, "order_id": "", "order_paid_at": "2024-08-31T16:00:00Z",
+        "tier": "2", "kind": "team_bonus", "amount_cents": "321", "original_cents": "321",
+        "status": "confirmed", "reason": "", "beneficiary": lead, "buyer": "", "path": lead,
+        "rule_ids": reward, "created_at": august[-1]["created_at"]}
+    # the month ends at 16:00 UTC on its last day: a period ending before leaves it out, as
+    # does one starting there
+    assert [r["order_id"] for r in export("2024-08-01", "2024-08-31T15:59:59Z")] == \
+        [r["order_id"] for r in august[:-1]]
+    assert export("2024-08-31T16:00:00Z", "2024-09-30") == []
+
+
+def test_roi_counts_a_bonus_on_its_months_last_day_as_it_changes(client, ids):
+    lead, a = ids("lead"), ids("a")
+    cat = category(ids)
+    post(client, [make_user(lead), make_user(a, lead)]
+         + month_sale(ids("oa"), a, 20000, cat, "2023-11-10"))
+    client.post(f"/v1/orders/{ids('oa')}/payouts", headers=MALL)
+    reward = ids("team")
+    create(client, id=reward, threshold_cents=10000, bonus_cents=500, depth=1, category=cat)
+    assert run(client, reward, "2023-11")["created"] == 1
+
+    def roi(group_by: str, first: str = "2023-11-30") -> dict[str, dict[str, Any]]:
+        assert client.post("/v1/analytics/fold", headers=ADMIN).status_code == 200
+        answer = client.get("/v1/analytics/roi", headers=ADMIN, params={
+            "from": first, "to": "2023-11-30", "group_by": group_by})
+        assert answer.status_code == 200, answer.text
+        return {row.pop("key"): row for row in answer.json()["rows"]}
+
+    bonus = {"orders": 0, "gmv_cents": 0, "rebate_cents": 500, "held_cents": 0,
+             "void_cents": 0, "roi": 0.0}
+    assert roi("rule")[reward] == bonus
+    assert roi("category")[cat] == bonus
+    assert roi("day")["2023-11-30"] == bonus
+    month = roi("category", "2023-11-01")[cat]  # the order once, on its own day
+    order_rebates = sum(r["amount_cents"] for r in client.post(
+        f"/v1/orders/{ids('oa')}/payouts", headers=MALL).json()["rebates"])
+    assert (month["orders"], month["gmv_cents"], month["rebate_cents"]) == (
+        1, 20000, order_rebates + 500)
+
+    ring = ids("ring")
+    plant_ring(ring, [lead])  # the bonus held, then void: each change refolds its day
+    assert roi("rule")[reward] == {**bonus, "held_cents": 500}
+    answer = client.post(f"/v1/risk/rings/{ring}/decision", headers=RISK,
+                         json={"decision": "confirm", "note": "a farm"})
+    assert answer.status_code == 200, answer.text
+    assert roi("rule")[reward] == {**bonus, "rebate_cents": 0, "void_cents": 500,
+                                   "roi": None}

@@ -4,12 +4,12 @@ concurrently they run, a refund voiding a bonus not yet credited, the tier repor
 of what a bonus counted, and a reward left over a lowered cap paying nothing."""
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
-from graph import compliance, db
+from graph import analytics, compliance, compliance_export, db
 from graph.errors import DomainError
 from graph.ingest.batch import ingest_raw
 from graph.money import team_bonuses, team_rewards
@@ -202,3 +202,32 @@ def test_a_reward_over_a_lowered_cap_pays_nothing_and_shows_in_the_report(graph,
 def test_the_beat_pays_no_period_that_ended_before_the_reward_was_made(graph, ids):
     reward_id = reward(ids, ids("cat").lower())
     assert reward_id not in {r["team_reward_id"] for r in team_bonuses.run_due()}
+
+
+def test_a_months_bonuses_count_on_its_last_day_without_orders_or_gmv():
+    assert [analytics.bonus_period(date(2024, 2, d)) for d in (28, 29)] == [None, "2024-02"]
+    assert analytics.bonus_period(date(2025, 12, 31)) == "2025-12"
+    bonuses = [
+        {"team_reward_id": "t1", "category": "home", "kind": "team_bonus",
+         "amount_cents": 500, "original_cents": 500, "status": "held"},
+        {"team_reward_id": "t2", "category": None, "kind": "team_bonus",
+         "amount_cents": 0, "original_cents": 300, "status": "void"}]
+    rows = {(r["key_kind"], r["key"]): r
+            for r in analytics.fold_day("2024-02-29", [], {}, 100, bonuses)}
+    tally = ("orders", "gmv_cents", "rebate_cents", "held_cents", "void_cents")
+    assert {k: tuple(r[x] for x in tally) for k, r in rows.items()} == {
+        ("day", "2024-02-29"): (0, 0, 500, 500, 300),
+        ("rule", "t1"): (0, 0, 500, 500, 0), ("category", "home"): (0, 0, 500, 500, 0),
+        ("rule", "t2"): (0, 0, 0, 0, 300), ("category", analytics.NONE_KEY): (0, 0, 0, 0, 300)}
+
+
+def test_an_export_holds_the_bonuses_of_the_months_ending_within_it():
+    def months(start: str, end: str) -> list[str]:
+        return compliance_export.periods_ending_in(datetime.fromisoformat(start),
+                                                   datetime.fromisoformat(end))
+
+    # a China month ends at 16:00 UTC on its last day
+    assert months("2024-07-31T16:00:00+00:00", "2024-08-31T16:00:00+00:00") == ["2024-08"]
+    assert months("2024-08-31T16:00:00+00:00", "2024-09-30T15:59:59+00:00") == []
+    assert months("2024-01-01T00:00:00+00:00", "2024-12-31T23:00:00+00:00") == [
+        f"2024-{m:02d}" for m in range(1, 13)]
