@@ -42,7 +42,8 @@ def bench(
                                             "simulation) or http (the upline route at load "
                                             "with wrk, next to a FastAPI service over "
                                             "PostgreSQL) or compliance (the tier "
-                                            "report's run and GET)")] = "platform",
+                                            "report's run and GET) or growth (ROI and "
+                                            "leaderboard reads at load with wrk)")] = "platform",
     clients: Annotated[int, typer.Option(min=1, help="money: concurrent clients posting the "
                                                      "orders, as a mall's app servers do")] = 1,
     warmup: Annotated[int, typer.Option(min=0, help="money: at most this many orders sent "
@@ -50,21 +51,28 @@ def bench(
                                                     "time until the JIT compilers take under "
                                                     "5% of Neo4j's CPU, so the sustained run "
                                                     "meets a compiled JVM")] = 200_000,
-    seconds: Annotated[int, typer.Option(min=1, help="http: seconds of each wrk run")] = 10,
-    warmup_seconds: Annotated[int, typer.Option(min=0, help="http: seconds of wrk at 32 "
+    seconds: Annotated[int, typer.Option(min=1, help="http, growth: seconds a wrk run")] = 10,
+    warmup_seconds: Annotated[int, typer.Option(min=0, help="http, growth: seconds of wrk at 32 "
                                                             "connections before each side's "
                                                             "runs")] = 5,
 ) -> None:
-    """Benchmark on its own stack: `platform` against PostgreSQL, `money`, `http` or
-    `compliance`."""
-    if suite not in ("platform", "money", "http", "compliance"):
-        err.print("--suite is platform, money, http or compliance")
+    """Benchmark on its own stack: `platform` against PostgreSQL, `money`, `http`,
+    `compliance` or `growth`."""
+    if suite not in ("platform", "money", "http", "compliance", "growth"):
+        err.print("--suite is platform, money, http, compliance or growth")
         raise typer.Exit(2)
+    if suite == "growth":
+        from lab.bench import growth
+
+        results = growth.run(users, orders, seed, keep, seconds, warmup_seconds, say=say,
+                             progress=progress)
+        console.print(*growth.tables(results))
+        return
     if suite == "http":
         from lab.bench import http
 
-        results = http.run(users, lookups, seed, keep, seconds, warmup_seconds, say=say,
-                           progress=progress)
+        results = http.run(users, orders, lookups, seed, keep, seconds, warmup_seconds,
+                           say=say, progress=progress)
         console.print(http_tables(results))
         return
     if suite == "platform":
@@ -117,24 +125,31 @@ def profile_table(phases: dict[str, dict[str, Any]]) -> Table:
 
 
 def http_tables(results: dict[str, Any]) -> Table:
-    """The http suite's figures per side and connections, then the ratios, in one table."""
-    table = Table(title=f"tiergraph bench --suite http: GET /v1/users/{{id}}/upline, "
-                        f"{results['users']:,} users, {results['workers']} API processes a "
-                        f"side, wrk {results['seconds']} s a run")
-    for column in ("side", "connections", "req/s", "p50 ms", "p99 ms"):
-        table.add_column(column, justify="left" if column == "side" else "right")
-    for row in results["rows"]:
-        table.add_row(row["side"], str(row["connections"]), f"{row['per_s']:,.0f}",
-                      f"{row['p50_ms']:.2f}", f"{row['p99_ms']:.2f}",
-                      end_section=row["connections"] == max(r["connections"]
-                                                            for r in results["rows"]))
+    """The http suite's figures per route, side and connections, then the ratios, in one
+    table (events/s: the events route's calls times the events a call carries)."""
+    table = Table(title=f"tiergraph bench --suite http: {results['users']:,} users, "
+                        f"{results.get('orders', 0):,} computed orders, {results['workers']} "
+                        f"API processes a side, wrk {results['seconds']} s a run")
+    for column in ("route", "side", "connections", "req/s", "p50 ms", "p99 ms", "events/s",
+                   "failed"):
+        table.add_column(column, justify="left" if column in ("route", "side") else "right")
+    rows = results["rows"]
+    for n, row in enumerate(rows):
+        last = n + 1 == len(rows) or (rows[n + 1]["route"], rows[n + 1]["side"]) != (
+            row["route"], row["side"])
+        table.add_row(row["route"], row["side"], str(row["connections"]),
+                      f"{row['per_s']:,.0f}", f"{row['p50_ms']:.2f}", f"{row['p99_ms']:.2f}",
+                      f"{row['items_per_s']:,.0f}" if row["route"] == "events" else "",
+                      str(row["errors"]), end_section=last)
     for ratio in results["ratios"]:
-        table.add_row(f"ratio: {ratio['label']}", "", f"{ratio['per_s']:.2f}x",
-                      f"{ratio['p50']:.2f}x", f"{ratio['p99']:.2f}x")
+        table.add_row(ratio["route"], f"ratio: {ratio['label']}", str(ratio["connections"]),
+                      f"{ratio['per_s']:.2f}x", f"{ratio['p50']:.2f}x", f"{ratio['p99']:.2f}x",
+                      "", "")
     cache = results.get("cache", {})
     asked = cache.get("hits", 0) + cache.get("misses", 0)
     table.caption = (f"{results['machine']}; answers compared byte for byte: "
                      f"{results.get('answers_compared', 0)}; cached side: "
                      f"{cache.get('hits', 0) / max(asked, 1):.1%} of {asked:,} uplines from "
-                     f"memory, {cache.get('processes', 0)} processes")
+                     f"memory, {cache.get('processes', 0)} processes; events: "
+                     f"{results.get('events_per_call', 0)} a call")
     return table

@@ -1,13 +1,20 @@
-"""`tiergraph bench --suite http`: GET /v1/users/{id}/upline at load, tiergraph's API next to a
-FastAPI service over PostgreSQL (lab/bench/http_peer.py) answering the same route, key check
-and JSON from the same users, each in as many uvicorn processes as tiergraph's API runs
-(TIERGRAPH_API_WORKERS, one per CPU by default), both driven by the same wrk script (random
-ids from one file) at each number of connections.
+"""`tiergraph bench --suite http`: three routes at load, tiergraph's API next to a FastAPI
+service over PostgreSQL (lab/bench/http_peer.py) answering the same routes, key check and
+JSON from the same data, each in as many uvicorn processes as tiergraph's API runs
+(TIERGRAPH_API_WORKERS, one per CPU by default), both driven by the same wrk scripts
+(lab/bench/wrk.py) at each number of connections:
 
-Sides, one after another: tiergraph with no cache (TIERGRAPH_UPLINE_CACHE_SIZE=0: every
-call a traversal), tiergraph with its upline cache (each process fills its own, during the
-warm-up and the runs: the share answered from memory is reported), the peer by WITH
-RECURSIVE, the peer by leader columns. Its own stack and ports (HTTP_ENV),
+- GET /v1/users/{id}/upline for random users with three uplines. Sides, one after another:
+  tiergraph with no cache (TIERGRAPH_UPLINE_CACHE_SIZE=0: every call a traversal),
+  tiergraph with its upline cache (each process fills its own, during the warm-up and the
+  runs: the share answered from memory is reported), the peer by WITH RECURSIVE, the peer by
+  leader columns.
+- POST /v1/orders/{id}/payouts for random computed orders: tiergraph computed them before
+  the runs (lab/bench/http_money.py), the peer answers the same rebates copied into its tables.
+- POST /v1/events, batches of fresh sessions and paid orders of existing users.
+
+Upline and payouts answers are first compared byte for byte on a sample; an events call
+counts as failed unless its answer accepts every event. Its own stack and ports (HTTP_ENV),
 so a running demo and the other benches are left alone; prints figures only.
 """
 
@@ -30,7 +37,7 @@ import orjson
 from graph import db
 from graph.ingest.pipeline import ingest_lines
 from infra import stack
-from lab.bench import mall, postgres, wrk
+from lab.bench import http_money, mall, postgres, wrk
 from lab.bench.stack import use_bench_stack
 
 # This suite's stack: a data folder and ports of its own (the variables set win).
@@ -46,7 +53,10 @@ HTTP_ENV = {
 PEER_PORT = 18081
 PG_PORT = 18432
 KEY = "bench-mall"
-CONNECTIONS = (1, 32, 128)
+# The connections of each route's runs. Events: a call carries EVENTS_PER_CALL events (tens of
+# ms of work), so 32 calls in flight already keep both sides' two cores busy; 128 would only
+# lengthen the queue.
+ROUTES = {"upline": (1, 32, 128), "payouts": (1, 32, 128), "events": (1, 32)}
 PEER_POOL = 8  # PostgreSQL connections per peer process
 
 
@@ -104,20 +114,26 @@ def same_answers(urls: list[str], user_ids: list[str]) -> int:
     return compared
 
 
-def load(base_url: str, ids_file: Path, folder: Path, seconds: int, warmup: int,
-         label: str, say: Callable[[str], None]) -> list[dict[str, Any]]:
-    """A warm-up at 32 connections, then one wrk run per number of connections."""
+def load(base_url: str, route: str, args: Callable[[], list[str]], folder: Path,
+         seconds: int, warmup: int, side: str, say: Callable[[str], None]
+         ) -> list[dict[str, Any]]:
+    """A warm-up at 32 connections, then one wrk run of the route's script per number of
+    connections (ROUTES); a row each. An events call carries EVENTS_PER_CALL events."""
+    script = http_money.SCRIPTS[route]()
+    path = "/v1/events" if route == "events" else "/"  # the others' paths: from their ids
     if warmup:
-        wrk.run(base_url, ids_file, KEY, 32, warmup, folder)
+        wrk.run(base_url, script, args(), 32, warmup, folder, path)
+    per_call = http_money.EVENTS_PER_CALL if route == "events" else 1
     rows = []
-    for connections in CONNECTIONS:
-        figures = wrk.run(base_url, ids_file, KEY, connections, seconds, folder)
-        if figures["not_2xx"] or figures["socket_errors"]:
-            raise RuntimeError(f"{label} at {connections} connections: {figures}")
-        rows.append({"label": f"{label}, {connections} connections", "side": label,
-                     "connections": connections, **figures})
-        say(f"  {rows[-1]['label']}: {figures['per_s']:,.0f} req/s, p50 "
-            f"{figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms")
+    for connections in ROUTES[route]:
+        figures = wrk.run(base_url, script, args(), connections, seconds, folder, path)
+        # A failed call is a finding, kept in the row (and the table), not the end of the run.
+        errors = figures["not_2xx"] + figures["socket_errors"] + figures["bad"]
+        rows.append({"route": route, "side": side, "connections": connections, **figures,
+                     "errors": errors, "items_per_s": figures["per_s"] * per_call})
+        say(f"  {route}, {side}, {connections} connections: {figures['per_s']:,.0f} req/s, "
+            f"p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms"
+            + (f", {errors} failed: {figures}" if errors else ""))
     return rows
 
 
@@ -144,9 +160,10 @@ def _load_average() -> str:
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def run(users: int, lookups: int, seed: int, keep: bool, seconds: int, warmup: int,
-        say: Callable[[str], None], progress: Callable[..., Any]) -> dict[str, Any]:
-    """Run the suite; its rows (per side and number of connections) and ratios."""
+def run(users: int, orders: int, lookups: int, seed: int, keep: bool, seconds: int,
+        warmup: int, say: Callable[[str], None], progress: Callable[..., Any]
+        ) -> dict[str, Any]:
+    """Run the suite; its rows (per route, side and number of connections) and ratios."""
     for name, value in HTTP_ENV.items():
         os.environ.setdefault(name, value)
     settings = use_bench_stack()
@@ -158,20 +175,24 @@ def run(users: int, lookups: int, seed: int, keep: bool, seconds: int, warmup: i
     results: dict[str, Any] = {
         "machine": f"{platform.node()}: {os.cpu_count()} cores, {platform.platform()}; "
                    f"load average before: {_load_average()}",
-        "users": users, "workers": workers, "seconds": seconds, "rows": []}
+        "users": users, "orders": orders, "workers": workers, "seconds": seconds,
+        "events_per_call": http_money.EVENTS_PER_CALL, "rows": []}
     rows = results["rows"]
     stack.up(settings, ("neo4j", "redis", "audit"), say=say)
     try:
-        say(f"generating {users:,} users (seed {seed})")
-        events, inviters = mall.events(users, 0, seed)
+        say(f"generating {users:,} users and {orders:,} paid orders (seed {seed})")
+        events, inviters = mall.events(users, orders, seed)
+        order_rows = http_money.order_rows(events)
         lines = [orjson.dumps(e) for e in events]
         del events
         say("emptying the bench graph")
         db.reset_database()
-        with progress("import users", len(lines)) as advance:
+        with progress("import users and orders", len(lines)) as advance:
             total = ingest_lines(lines, 5000, lambda _r, done: advance(done), True)
         assert total.accepted == len(lines), total.rejected[:3]
         del lines
+        order_ids = [o[0] for o in order_rows]
+        http_money.compute(order_ids, progress)
 
         # Users with three uplines, as the platform suite asks (the deepest traversal).
         rng = random.Random(seed)
@@ -180,11 +201,19 @@ def run(users: int, lookups: int, seed: int, keep: bool, seconds: int, warmup: i
                 if mall.depth_of(inviters, n, 3) >= 3][:lookups]
         ids_file = folder / "ids.txt"
         ids_file.write_text("\n".join(deep) + "\n")
+        upline_args = http_money.ids_args(ids_file, KEY, "/v1/users/{id}/upline", "GET")
+        money_args = {"events": http_money.events_args(  # of any user, as a mall's traffic
+            http_money.sample(ids, users, seed, folder / "users.txt"), KEY)}
+        if order_ids:  # --orders 0: no payouts to ask for
+            money_args = {"payouts": http_money.ids_args(
+                http_money.sample(order_ids, lookups, seed, folder / "orders.txt"), KEY,
+                "/v1/orders/{id}/payouts", "POST"), **money_args}
 
         api_url = f"http://127.0.0.1:{settings.api_port}"
         with postgres.cluster(settings.data_dir / "pg", PG_PORT) as dsn:
-            say("loading PostgreSQL with the same users")
+            say("loading PostgreSQL with the same users, orders and rebates")
             postgres.load(dsn, ids, inviters)
+            results["rebates"] = http_money.copy_to_postgres(dsn, order_rows)
             stack.stop_service(paths, "api")
             # No cache first: its traversals warm Neo4j's JIT up for the cached side's misses.
             for cache in (False, True):
@@ -197,7 +226,15 @@ def run(users: int, lookups: int, seed: int, keep: bool, seconds: int, warmup: i
                     with peer(dsn, workers, "recursive", folder) as peer_url:
                         results["answers_compared"] = same_answers(
                             [api_url, peer_url], ids[:10] + deep[:20])
-                rows.extend(load(api_url, ids_file, folder, seconds, warmup, label, say))
+                        sample = rng.sample(order_ids, min(30, len(order_ids)))
+                        results["answers_compared"] += http_money.same_payouts(
+                            [api_url, peer_url], sample, KEY)
+                rows.extend(load(api_url, "upline", upline_args, folder, seconds, warmup,
+                                 label, say))
+                if cache:  # the money routes on the API as it runs by default
+                    for route, args in money_args.items():
+                        rows.extend(load(api_url, route, args, folder, seconds, warmup,
+                                         "tiergraph", say))
                 stack.stop_service(paths, "api")
                 if cache:
                     results["cache"] = cache_figures(paths.logfile("api"), log_from)
@@ -206,7 +243,12 @@ def run(users: int, lookups: int, seed: int, keep: bool, seconds: int, warmup: i
                 label = ("PostgreSQL peer, WITH RECURSIVE" if mode == "recursive"
                          else "PostgreSQL peer, leader columns")
                 with peer(dsn, workers, mode, folder) as peer_url:
-                    rows.extend(load(peer_url, ids_file, folder, seconds, warmup, label, say))
+                    rows.extend(load(peer_url, "upline", upline_args, folder, seconds, warmup,
+                                     label, say))
+                    if mode == "recursive":  # the money routes do not read uplines
+                        for route, args in money_args.items():
+                            rows.extend(load(peer_url, route, args, folder, seconds, warmup,
+                                             "PostgreSQL peer", say))
     finally:
         if not keep:
             db.close_driver()
@@ -217,18 +259,20 @@ def run(users: int, lookups: int, seed: int, keep: bool, seconds: int, warmup: i
 
 
 def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each tiergraph side over the WITH RECURSIVE peer at the same connections: req/s,
-    p50 and p99 (above 1: tiergraph serves more, or waits longer)."""
-    peer_rows = {r["connections"]: r for r in rows
-                 if r["side"] == "PostgreSQL peer, WITH RECURSIVE"}
+    """Each tiergraph side over each PostgreSQL side of the same route at the same
+    connections: req/s, p50 and p99 (above 1: tiergraph serves more, or waits longer)."""
     out = []
     for row in rows:
-        other = peer_rows.get(row["connections"])
-        if not row["side"].startswith("tiergraph") or other is None:
+        if not row["side"].startswith("tiergraph"):
             continue
-        out.append({"label": f"{row['side']} / PostgreSQL WITH RECURSIVE, "
-                             f"{row['connections']} connections",
-                    "per_s": row["per_s"] / other["per_s"],
-                    "p50": row["p50_ms"] / other["p50_ms"],
-                    "p99": row["p99_ms"] / other["p99_ms"]})
+        for other in rows:
+            if (other["route"], other["connections"]) != (row["route"], row["connections"]) \
+                    or not other["side"].startswith("PostgreSQL") \
+                    or not (other["requests"] and row["requests"]):  # a run with no answer
+                continue
+            out.append({"route": row["route"], "connections": row["connections"],
+                        "label": f"{row['side']} / {other['side']}",
+                        "per_s": row["per_s"] / other["per_s"],
+                        "p50": row["p50_ms"] / other["p50_ms"],
+                        "p99": row["p99_ms"] / other["p99_ms"]})
     return out

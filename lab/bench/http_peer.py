@@ -1,6 +1,11 @@
 """The benchmark's peer at the HTTP level: a small FastAPI service over PostgreSQL answering
-GET /v1/users/{id}/upline with tiergraph's route, key check and JSON, as a mall would
-otherwise write it (`tiergraph bench --suite http`).
+GET /v1/users/{id}/upline, POST /v1/orders/{id}/payouts and POST /v1/events with tiergraph's
+routes, key check and JSON, as a mall would otherwise write it (`tiergraph bench --suite
+http`). Payouts answer the rebates tiergraph computed, copied into its tables (it computes
+none: the bench asks only for computed orders); events are validated by tiergraph's own pure
+validation (graph/ingest/events.py), so what differs is the store, and it keeps sessions and
+paid orders (the kinds the bench sends; others are refused; sessions are not checked for
+replays, as tiergraph's are).
 
 Run by uvicorn (`lab.bench.http_peer:app`, as many workers as tiergraph's API) and set by
 the environment: PEER_DSN (the bench's PostgreSQL, lab/bench/postgres.py), PEER_KEYS (bearer
@@ -15,11 +20,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import orjson
 import psycopg
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from graph.ingest.events import OrderPaid, Rejection, Session, parse_event
 from lab.bench import postgres
 
 
@@ -32,6 +39,34 @@ class Upline(BaseModel):
     user_id: str
     depth: int
     upline: list[UplineEntry]
+
+
+class RebateOut(BaseModel):
+    rebate_id: str
+    beneficiary: str
+    tier: int
+    kind: str
+    amount_cents: int
+    status: str
+    reason: str | None
+
+
+class OrderRebates(BaseModel):
+    order_id: str
+    computed: bool
+    rebates: list[RebateOut]
+
+
+class Rejected(BaseModel):
+    index: int
+    reason: str
+    detail: str
+
+
+class EventsAccepted(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: list[Rejected]
 
 
 class Refused(Exception):
@@ -57,13 +92,19 @@ class Pool:
         while not self._idle.empty():
             await self._idle.get_nowait().close()
 
-    async def fetch(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """A connection of the pool, for the block."""
         conn = await self._idle.get()
         try:
-            cursor = await conn.execute(sql, params)
-            return await cursor.fetchall()
+            yield conn
         finally:
             self._idle.put_nowait(conn)
+
+    async def fetch(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        async with self.connection() as conn:
+            cursor = await conn.execute(sql, params)
+            return await cursor.fetchall()
 
 
 def shape(user_id: str, depth: int, rows: list[tuple[Any, ...]],
@@ -78,6 +119,73 @@ def shape(user_id: str, depth: int, rows: list[tuple[Any, ...]],
         ids = [row[1] for row in rows if row[0] > 0][:depth]
     return {"user_id": user_id, "depth": depth,
             "upline": [{"tier": n, "user_id": a} for n, a in enumerate(ids, start=1)]}
+
+
+def payouts_shape(order_id: str, rows: list[tuple[Any, ...]]) -> dict[str, Any] | None:
+    """The payouts answer from postgres.PAYOUTS' rows (computed, then a rebate's columns, all
+    None for an order without rebates); None when the order does not exist."""
+    if not rows:
+        return None
+    names = postgres.REBATE_COLUMNS[1:]
+    return {"order_id": order_id, "computed": rows[0][0],
+            "rebates": [dict(zip(names, row[1:], strict=True)) for row in rows
+                        if row[1] is not None]}
+
+
+Indexed = list[tuple[int, Any]]  # events with their place in the batch
+
+
+def split_events(raw: list[Any]) -> tuple[Indexed, Indexed, list[Rejection]]:
+    """A batch's paid orders and sessions, validated, each with its index, and the refusals
+    (any other kind too)."""
+    orders: Indexed = []
+    sessions: Indexed = []
+    refused: list[Rejection] = []
+    for index, item in enumerate(raw):
+        event = parse_event(index, item)
+        if isinstance(event, OrderPaid):
+            orders.append((index, event))
+        elif isinstance(event, Session):
+            sessions.append((index, event))
+        elif isinstance(event, Rejection):
+            refused.append(event)
+        else:
+            refused.append(Rejection(index=index, reason="unsupported",
+                                     detail="the peer keeps sessions and paid orders only"))
+    return orders, sessions, refused
+
+
+def _columns(events: Indexed, names: tuple[str, ...]) -> dict[str, list[Any]]:
+    return {name: [getattr(e, name) for _, e in events] for name in names}
+
+
+async def store_events(conn: psycopg.AsyncConnection[Any], raw: list[Any]) -> dict[str, Any]:
+    """Validate and store a batch in one transaction, as POST /v1/events answers it: events
+    of unknown users refused, an order id already stored a duplicate."""
+    orders, sessions, refused = split_events(raw)
+    async with conn.transaction():
+        wanted = list({e.user_id for _, e in [*orders, *sessions]})
+        cursor = await conn.execute(postgres.KNOWN_USERS, {"ids": wanted})
+        known = {row[0] for row in await cursor.fetchall()}
+        refused += [Rejection(index=i, reason="unknown_user",
+                              detail=f"user {e.user_id} is not registered")
+                    for i, e in [*orders, *sessions] if e.user_id not in known]
+        orders = [(i, e) for i, e in orders if e.user_id in known]
+        sessions = [(i, e) for i, e in sessions if e.user_id in known]
+        stored = 0
+        if orders:
+            params = _columns(orders, ("user_id", "amount_cents", "device_id", "ip",
+                                       "payment_account", "shipping_address", "at"))
+            params["id"] = [e.order_id for _, e in orders]
+            params["items"] = [orjson.dumps([i.model_dump() for i in e.items]).decode()
+                               for _, e in orders]
+            cursor = await conn.execute(postgres.INSERT_ORDERS, params)
+            stored = len(await cursor.fetchall())
+        if sessions:
+            await conn.execute(postgres.INSERT_SESSIONS,
+                               _columns(sessions, ("user_id", "device_id", "ip", "at")))
+    return {"accepted": stored + len(sessions), "duplicates": len(orders) - stored,
+            "rejected": [r.model_dump() for r in sorted(refused, key=lambda r: r.index)]}
 
 
 def create_app() -> FastAPI:
@@ -129,6 +237,23 @@ def create_app() -> FastAPI:
         if answer is None:
             raise Refused(404, f"no user {user_id!r}")
         return answer
+
+    @app.post("/v1/orders/{order_id}/payouts", response_model=OrderRebates,
+              dependencies=[Depends(mall_key)])
+    async def request_payouts(order_id: str) -> dict[str, Any]:
+        answer = payouts_shape(order_id, await pool.fetch(postgres.PAYOUTS, {"id": order_id}))
+        if answer is None:
+            raise Refused(404, f"no order {order_id!r}")
+        return answer
+
+    @app.post("/v1/events", response_model=EventsAccepted, dependencies=[Depends(mall_key)])
+    async def post_events(request: Request) -> dict[str, Any]:
+        try:
+            payload = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            raise Refused(400, "the body is not JSON") from None
+        async with pool.connection() as conn:
+            return await store_events(conn, payload if isinstance(payload, list) else [payload])
 
     return app
 

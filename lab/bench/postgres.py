@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -66,6 +67,36 @@ SELECT buyer, tier, id FROM up
 """
 
 
+# The peer's payouts (lab/bench/http_peer.py): the order, then its rebates in tiergraph's
+# order (tier, then kind by code point, as Neo4j sorts strings); no rebate row: none earned.
+PAYOUTS = """
+SELECT o.computed, r.rebate_id, r.beneficiary, r.tier, r.kind, r.amount_cents, r.status, r.reason
+FROM orders o LEFT JOIN rebates r ON r.order_id = o.id
+WHERE o.id = %(id)s
+ORDER BY r.tier, r.kind COLLATE "C"
+"""
+# The peer's POST /v1/events, in one transaction: which of the batch's users exist, then its
+# orders (a known id: a duplicate) and its sessions, each kind in one statement.
+KNOWN_USERS = "SELECT id FROM users WHERE id = ANY(%(ids)s)"
+INSERT_ORDERS = """
+INSERT INTO orders (id, user_id, amount_cents, items, device_id, ip, payment_account,
+                    shipping_address, at, computed)
+SELECT *, false FROM unnest(%(id)s::text[], %(user_id)s::text[], %(amount_cents)s::bigint[],
+                            %(items)s::jsonb[], %(device_id)s::text[], %(ip)s::text[],
+                            %(payment_account)s::text[], %(shipping_address)s::text[],
+                            %(at)s::timestamptz[])
+ON CONFLICT (id) DO NOTHING
+RETURNING id
+"""
+INSERT_SESSIONS = """
+INSERT INTO sessions (user_id, device_id, ip, at)
+SELECT * FROM unnest(%(user_id)s::text[], %(device_id)s::text[], %(ip)s::text[],
+                     %(at)s::timestamptz[])
+"""
+REBATE_COLUMNS = ("order_id", "rebate_id", "beneficiary", "tier", "kind", "amount_cents",
+                  "status", "reason")
+
+
 def _pg_bin(name: str) -> str:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     if not found:
@@ -112,7 +143,7 @@ def load(dsn: str, ids: list[str], inviters: list[int]) -> float:
                      " second_leader text, third_leader text)")
         with conn.cursor().copy("COPY users FROM STDIN") as copy:
             for n, user_id in enumerate(ids):
-                up = []
+                up: list[str | None] = []
                 k = n
                 while len(up) < 3 and inviters[k] >= 0:
                     k = inviters[k]
@@ -123,3 +154,41 @@ def load(dsn: str, ids: list[str], inviters: list[int]) -> float:
             conn.execute(f"CREATE INDEX users_{column} ON users ({column})")
         conn.execute("VACUUM ANALYZE users")
     return time.perf_counter() - started
+
+
+def create_money_tables(dsn: str) -> None:
+    """Create `orders`, `rebates` and `sessions` (empty), as the peer's payouts and events
+    use them: orders and sessions reference `users`, indexed by user."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for table in ("sessions", "rebates", "orders"):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute("CREATE TABLE orders (id text PRIMARY KEY, user_id text NOT NULL "
+                     "REFERENCES users, amount_cents bigint NOT NULL, items jsonb, device_id "
+                     "text, ip text, payment_account text, shipping_address text, at timestamptz"
+                     " NOT NULL, computed boolean NOT NULL)")
+        conn.execute("CREATE TABLE rebates (rebate_id text PRIMARY KEY, order_id text NOT NULL "
+                     "REFERENCES orders, beneficiary text NOT NULL, tier int NOT NULL, kind text"
+                     " NOT NULL, amount_cents bigint NOT NULL, status text NOT NULL, reason "
+                     "text)")
+        conn.execute("CREATE TABLE sessions (user_id text NOT NULL REFERENCES users, device_id"
+                     " text, ip text, at timestamptz NOT NULL)")
+        for table, column in (("orders", "user_id"), ("rebates", "order_id"),
+                              ("sessions", "user_id")):
+            conn.execute(f"CREATE INDEX {table}_{column} ON {table} ({column})")
+
+
+def load_orders(dsn: str, orders: list[tuple[Any, ...]],
+                rebates: list[tuple[Any, ...]]) -> None:
+    """Copy computed orders (id, user_id, amount_cents, at) and their rebates (REBATE_COLUMNS)
+    into the tables of create_money_tables."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        with conn.cursor().copy("COPY orders (id, user_id, amount_cents, at, computed) "
+                                "FROM STDIN") as copy:
+            for order in orders:
+                copy.write_row((*order, True))
+        with conn.cursor().copy(f"COPY rebates ({', '.join(REBATE_COLUMNS)}) FROM STDIN"
+                                ) as copy:
+            for rebate in rebates:
+                copy.write_row(rebate)
+        conn.execute("VACUUM ANALYZE orders")
+        conn.execute("VACUUM ANALYZE rebates")

@@ -68,17 +68,29 @@ def test_the_peer_answers_the_same_bytes_as_tiergraph(client, ids, monkeypatch, 
             assert peer.get(f"/v1/users/{users[0]}/upline").status_code == 401
 
 
-def test_the_ratios_set_each_tiergraph_side_against_the_recursive_peer():
-    def row(side, connections, per_s, p50, p99):
-        return {"side": side, "connections": connections, "per_s": per_s, "p50_ms": p50,
-                "p99_ms": p99}
+def test_the_ratios_set_each_tiergraph_side_against_each_peer_of_the_route():
+    def row(route, side, connections, per_s, p50, p99, requests=100):
+        return {"route": route, "side": side, "connections": connections, "per_s": per_s,
+                "p50_ms": p50, "p99_ms": p99, "requests": requests}
 
-    rows = [row("tiergraph, cached uplines", 1, 900.0, 1.0, 2.0),
-            row("PostgreSQL peer, WITH RECURSIVE", 1, 450.0, 2.0, 8.0),
-            row("PostgreSQL peer, leader columns", 1, 600.0, 1.5, 3.0)]
-    assert http.ratios(rows) == [{
-        "label": "tiergraph, cached uplines / PostgreSQL WITH RECURSIVE, 1 connections",
-        "per_s": 2.0, "p50": 0.5, "p99": 0.25}]
+    rows = [row("upline", "tiergraph, cached uplines", 1, 900.0, 1.0, 2.0),
+            row("upline", "tiergraph, cached uplines", 32, 1000.0, 1.0, 2.0),
+            row("upline", "PostgreSQL peer, WITH RECURSIVE", 1, 450.0, 2.0, 8.0),
+            row("upline", "PostgreSQL peer, leader columns", 1, 600.0, 1.5, 4.0),
+            row("payouts", "tiergraph", 1, 300.0, 3.0, 6.0),
+            row("payouts", "PostgreSQL peer", 1, 600.0, 1.0, 2.0),
+            # a run that finished no call has no figures to compare
+            row("payouts", "tiergraph", 32, 0.0, 0.0, 0.0, requests=0),
+            row("payouts", "PostgreSQL peer", 32, 600.0, 1.0, 2.0)]
+    assert http.ratios(rows) == [
+        {"route": "upline", "connections": 1,
+         "label": "tiergraph, cached uplines / PostgreSQL peer, WITH RECURSIVE",
+         "per_s": 2.0, "p50": 0.5, "p99": 0.25},
+        {"route": "upline", "connections": 1,
+         "label": "tiergraph, cached uplines / PostgreSQL peer, leader columns",
+         "per_s": 1.5, "p50": 1.0 / 1.5, "p99": 0.5},
+        {"route": "payouts", "connections": 1, "label": "tiergraph / PostgreSQL peer",
+         "per_s": 0.5, "p50": 3.0, "p99": 3.0}]
 
 
 def test_wrks_result_line_is_read_into_figures():
@@ -86,9 +98,9 @@ def test_wrks_result_line_is_read_into_figures():
 
     output = ("Running 10s test @ http://127.0.0.1:18080\n"
               'WRK_RESULT {"requests": 20000, "duration_us": 10000000, "not_2xx": 0, '
-              '"socket_errors": 1, "p50_us": 1500, "p99_us": 12250}\n')
+              '"socket_errors": 1, "p50_us": 1500, "p99_us": 12250, "bad": 2}\n')
     assert wrk.parse(output) == {"requests": 20000, "per_s": 2000.0, "p50_ms": 1.5,
-                                 "p99_ms": 12.25, "not_2xx": 0, "socket_errors": 1}
+                                 "p99_ms": 12.25, "not_2xx": 0, "socket_errors": 1, "bad": 2}
     with pytest.raises(RuntimeError):
         wrk.parse("no result here")
 
