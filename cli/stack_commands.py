@@ -77,13 +77,21 @@ def status() -> None:
 
 
 def load_demo() -> None:
-    """Load the generated demo mall (idempotent: a second load only finds duplicates), then
-    run ring detection once so the risk endpoints have something to show."""
+    """Load the generated demo mall (idempotent: a second load only finds duplicates), run
+    ring detection once so the risk endpoints have something to show, then show each growth
+    lever (lab/demo_levers.py) with the request to look at it."""
+    from graph.money import rebates
     from graph.risk import detection, reads
+    from lab import demo_levers
     from lab.demo_mall import demo_mall
 
     events, labels = demo_mall()
     ingest_with_progress([orjson.dumps(e) for e in events], "loading the demo mall", 2000)
+    # Every order's rebates before detection (the worker computes them too, once): a ring
+    # found while they are still being computed would hold some of them only at the next run.
+    orders = [e["order_id"] for e in events if e["type"] == "order_paid"]
+    for start in range(0, len(orders), 500):
+        rebates.compute_rebates(orders[start:start + 500])
     ring = labels["rings"][0]
     console.print(f"planted ring: {len(ring['members'])} accounts under {ring['organiser']} "
                   f"({', '.join(ring['members'][:4])}, ...)")
@@ -92,6 +100,15 @@ def load_demo() -> None:
     console.print(f"ring detection: {result['rings']} ring(s) over {result['users']} users"
                   + (f"; top {found[0]['ring_id']} scores {found[0]['score']:.2f} with "
                      f"{found[0]['size']} members" if found else ""))
+    settings = load_settings()
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    keys = {role: next((k for k, r in settings.api_key_roles().items() if r == role), "KEY")
+            for role in ("mall", "admin")}
+    console.print("growth levers:")
+    for shown in demo_levers.show(shell_actor()):
+        console.print(f"  [bold]{shown.lever}[/bold]: {shown.summary}", highlight=False)
+        # plain print: curl lines must stay whole to be copied
+        print(f"    curl -s -H 'Authorization: Bearer {keys[shown.role]}' '{base}{shown.path}'")
 
 
 def demo() -> None:
