@@ -11,7 +11,13 @@ import networkx as nx
 
 from graph.risk.projection import Projection
 from graph.risk.scoring import DetectedRing, score_communities
-from graph.risk.user_graph import Index, UserGraph, build_user_graph, shared_groups
+from graph.risk.user_graph import (
+    Index,
+    UserGraph,
+    build_user_graph,
+    dependent_chains,
+    shared_groups,
+)
 
 RESOLUTION = 0.5
 # Communities this large peel members linked to under PEEL_SHARE of the others.
@@ -43,7 +49,7 @@ def detect(projection: Projection, seed: int = 0, progress: Progress | None = No
         graph = graph.restricted(only(index, graph))
     # 2. find communities in the weighted graph
     say("communities", 0.4)
-    parts = _communities(graph, seed, algorithm, say)
+    parts = _communities(graph, seed, algorithm, say, dependent_chains(groups, index, graph))
     # 3. score each community and keep those with a reason
     say("scoring", 0.8)
     rings = score_communities(parts, groups, index, graph)
@@ -71,9 +77,11 @@ def components(nodes: Iterable[int], pairs: Iterable[tuple[int, int]]) -> list[l
     return sorted(members.values(), key=lambda c: c[0])
 
 
-def _communities(graph: UserGraph, seed: int, algorithm: str,
-                 say: Progress) -> list[list[int]]:
-    """Each component split into communities, each community refined."""
+def _communities(graph: UserGraph, seed: int, algorithm: str, say: Progress,
+                 chains: list[list[int]]) -> list[list[int]]:
+    """Each component split into communities, each community refined. One person's chains
+    of accounts are taken out of their component first, as communities of their own, so
+    that a self-referral pair is not merged with the family it lives in."""
     # Seeds: users sharing a device or payment account; then, among the users left, those
     # sharing only addresses (drop addresses of people who pay and log in on their own).
     nodes = {uid for pair in graph.strong for uid in pair}
@@ -85,9 +93,18 @@ def _communities(graph: UserGraph, seed: int, algorithm: str,
     for pair, w in graph.weights.items():
         if pair[0] in root and root[pair[0]] == root.get(pair[1]):
             edges_of[root[pair[0]]][pair] = w
+    chain_of = {uid: c for c, chain in enumerate(chains) for uid in chain}
     parts: list[list[int]] = []
     for n, component in enumerate(found):
-        for community in _split(component, edges_of.pop(n, {}), seed, algorithm):
+        edges = edges_of.pop(n, {})
+        # a component of two is its own community already
+        taken = {uid for uid in component if uid in chain_of} if len(component) > 2 else set()
+        communities = [chains[c] for c in sorted({chain_of[uid] for uid in taken})]
+        if taken:
+            component = [uid for uid in component if uid not in taken]
+            edges = {p: w for p, w in edges.items() if p[0] not in taken and p[1] not in taken}
+        communities += _split(component, edges, seed, algorithm) if len(component) > 1 else []
+        for community in communities:
             parts.extend(_refine(community, graph.adjacency))
         if n % 1000 == 0:
             say("communities", 0.4 + 0.4 * n / len(found))

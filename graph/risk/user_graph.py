@@ -2,7 +2,8 @@
 
 A pair sharing an identifier gets KIND_WEIGHT[kind] / (n - 1) * sqrt(share_a * share_b) *
 closeness, n being the identifier's users; invite edges then glue users already linked.
-docs/detection.md ("Weighted user-user graph") gives the reasons.
+`dependent_chains` finds one person's accounts in it (a self-referral pair or triad).
+docs/detection.md ("Weighted user-user graph", "Communities") gives the reasons.
 """
 
 import math
@@ -20,6 +21,12 @@ MAX_SHARE = 64  # identifiers used by more users than this are skipped
 TIME_SCALE = 3 * 86_400.0  # co-use this far apart halves an edge
 INVITE_WEIGHT = 0.2
 MIN_EDGE = 0.01
+# One person's accounts (dependent_chains): an invitee registered within PAIR_DAYS of its
+# inviter with at least PAIR_DEPENDENCE of its device uses or payments on the inviter's phones
+# or cards, each used by at most PAIR_MAX_USERS users.
+PAIR_DAYS = 7
+PAIR_DEPENDENCE = 0.5
+PAIR_MAX_USERS = 3  # a person's phone or card, not a farm's
 
 
 def identifier_weight(kind: str, users_sharing: int) -> float:
@@ -154,3 +161,68 @@ def _invite_edges(index: Index, nodes: set[int]) -> set[tuple[int, int]]:
         if inviter in nodes:
             pairs.add((min(uid, inviter), max(uid, inviter)))
     return pairs
+
+
+def dependent_chains(groups: list[Group], index: Index, graph: UserGraph) -> list[list[int]]:
+    """One person's accounts: the chains of invite pairs whose invitee registered within
+    PAIR_DAYS of its inviter and lives on the inviter's phone or card (at least
+    PAIR_DEPENDENCE of its device uses, or of its payments, on identifiers of at most
+    PAIR_MAX_USERS users that the inviter also uses), kept when no account but the oldest
+    uses a device or payment account of anyone outside the chain. A family member has a
+    phone and a card of their own; a farm's accounts share its phones with the whole farm."""
+    invited = {uid: index.inviter[uid] for uid in graph.adjacency
+               if index.inviter[uid] in graph.adjacency}
+    on_inviter: dict[tuple[int, str], int] = defaultdict(int)
+    strong_groups: dict[int, list[int]] = defaultdict(list)
+    for g, group in enumerate(groups):
+        if group.kind not in STRONG_KINDS:
+            continue
+        users = {uid: count for uid, count, _, _ in group.uses}
+        for uid in users:
+            strong_groups[uid].append(g)
+        if len(users) > PAIR_MAX_USERS:
+            continue
+        for uid, count in users.items():
+            if invited.get(uid, -1) in users:
+                on_inviter[(uid, group.kind)] += count
+    pairs = []
+    for uid, inviter in sorted(invited.items()):
+        gap = index.registered[uid] - index.registered[inviter]
+        pair = (min(uid, inviter), max(uid, inviter))
+        if 0 <= gap <= PAIR_DAYS * 86_400.0 and pair in graph.strong and any(
+                on_inviter[(uid, kind)] >= PAIR_DEPENDENCE * index.totals[kind][uid] > 0
+                for kind in STRONG_KINDS):
+            pairs.append(pair)
+    chains = []
+    for chain in _linked({uid for pair in pairs for uid in pair}, pairs):
+        inside = set(chain)
+        oldest = min(chain, key=lambda u: (math.inf if math.isnan(index.registered[u])
+                                           else index.registered[u], u))
+        if all(uid in inside for member in chain if member != oldest
+               for g in strong_groups[member] for uid, _, _, _ in groups[g].uses):
+            chains.append(chain)
+    return chains
+
+
+def _linked(nodes: set[int], pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """Connected components of the pairs, each sorted, ordered by their smallest node."""
+    neighbours: dict[int, list[int]] = defaultdict(list)
+    for a, b in pairs:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    seen: set[int] = set()
+    found = []
+    for start in sorted(nodes):
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, part = [start], []
+        while stack:
+            node = stack.pop()
+            part.append(node)
+            for other in neighbours[node]:
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        found.append(sorted(part))
+    return found

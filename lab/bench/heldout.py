@@ -1,7 +1,7 @@
 """Ring detection on worlds it was not tuned on, at the service's hold score.
 
     python -m lab.bench.heldout --users 20000 [--settings NAME ...] [--seed 1] [--examples]
-                                [--methods detect louvain_ids components]
+                                [--methods detect louvain_ids components] [--cache DIR]
 
 For each named world setting of lab.worlds (all of them by default), generates the mall,
 builds the projection with graph.risk.projection.projection_from_events, runs
@@ -9,18 +9,23 @@ graph.risk.communities.detect (rings at or above the hold score) and the baselin
 lab/baselines.py (connected components, plain Louvain over shared identifiers), and prints
 one markdown table per split (tune, held-out) with the command line above it, then a table
 of each world's structure: how much of it shares identifiers, its largest component, and
-how many missed rings lie inside that. --examples adds, per world, the features of a
+how many missed rings lie inside that. --cache keeps each generated world (its events,
+labels and projection) in DIR and reads it from there next time: a 200,000-user world
+takes minutes to generate; empty DIR after changing a generator or the projection.
+--examples adds, per world, the features of a
 typical false ring and of missed rings of the kinds detection finds hardest. Pure Python:
 no services. lab.bench.detection reports on lab.fraudgen malls, the ones detection was
 tuned on.
 """
 
 import argparse
+import pickle
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from graph.risk.communities import components, detect
@@ -51,14 +56,31 @@ class WorldRun:
     scorer: "Scorer"
 
 
-def run_world(name: str, users: int, seed: int,
-              chosen: tuple[str, ...] = METHODS) -> WorldRun:
-    """Generates one named world and evaluates detection and the baselines on it."""
+def world(name: str, users: int, seed: int,
+          cache: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, Any], Projection]:
+    """One named world's events, labels and projection, from the cache when it is there."""
+    path = cache / f"{name}-{users}-{seed}.pkl" if cache else None
+    if path and path.exists():
+        with path.open("rb") as f:
+            cached: tuple[list[dict[str, Any]], dict[str, Any], Projection] = pickle.load(f)
+        return cached
     began = time.perf_counter()
     events, labels = generate_world(NAMED[name], users, seed)
-    projection = projection_from_events(events)
+    made = (events, labels, projection_from_events(events))
     say(f"{name}: {len(events):,} events, generated and projected in "
         f"{time.perf_counter() - began:.1f} s")
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            pickle.dump(made, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return made
+
+
+def run_world(name: str, users: int, seed: int, chosen: tuple[str, ...] = METHODS,
+              cache: Path | None = None) -> WorldRun:
+    """Generates (or reads from the cache) one named world and evaluates detection and the
+    baselines on it."""
+    events, labels, projection = world(name, users, seed, cache)
     detected: list[DetectedRing] = []
 
     def run_detect(p: Projection) -> list[list[str]]:
@@ -232,11 +254,14 @@ def main() -> None:
                         help="world settings to run (default: all)")
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS),
                         help="methods to run (default: all; the baselines are slow at scale)")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep generated worlds here and reuse them")
     parser.add_argument("--examples", action="store_true",
                         help="also print a typical false ring and missed rings per world")
     args = parser.parse_args()
     names = args.settings or [*TUNE, *HELD_OUT]
-    runs = {name: run_world(name, args.users, args.seed, tuple(args.methods)) for name in names}
+    runs = {name: run_world(name, args.users, args.seed, tuple(args.methods), args.cache)
+            for name in names}
     command = "python -m lab.bench.heldout " + " ".join(sys.argv[1:])
     for split, members in (("tune", TUNE), ("held_out", HELD_OUT)):
         chosen = [runs[name] for name in members if name in runs]

@@ -101,3 +101,28 @@ def test_leiden_is_seeded_and_finds_the_planted_rings():
     assert matched and all(overlap > 0.5 for _, _, overlap in matched)
     assert len(matched) >= len(match_rings(louvain, truth)) - 1
 
+
+
+def test_a_second_account_inside_a_family_is_its_own_community():
+    """A son's second account, on his phone and card and invited by him two days after he
+    joined, is not merged with the family whose tablet, home and card he shares."""
+    events = []
+    family = (("mother", None, -2000.0), ("father", "mother", -1500.0), ("son", "mother", 0.0),
+              ("son-2", "son", 48.0))
+    for user, inviter, hours in family:
+        events.append(make_user(user, inviter, at=at(hours)))
+    for n, (user, _, _) in enumerate(family[:3]):
+        for k in range(6):  # own phone, the family tablet now and then, the home line
+            device = "tablet" if k % 3 == 0 else f"phone-{user}"
+            events.append(make_session(user, device, "36.1.1.1", at(100 + 10 * n + 24 * k)))
+            card = "family-card" if k % 3 == 0 else f"card-{user}"
+            events.append(order(f"o-{user}-{k}", user, 101 + 10 * n + 24 * k, device, "36.1.1.1",
+                                card, "home"))
+    for k in range(3):  # the second account lives on the son's phone and card
+        events.append(make_session("son-2", "phone-son", "36.1.1.1", at(60 + 30 * k)))
+        events.append(order(f"o-son-2-{k}", "son-2", 61 + 30 * k, "phone-son", "36.1.1.1",
+                            "card-son", "home", cents=1990))
+    events.sort(key=lambda e: datetime.fromisoformat(e["at"]))
+    rings = detect(projection_from_events(events), seed=1)
+    assert ["son", "son-2"] in [r.members for r in rings]
+    assert not any({"son-2", "mother"} <= set(r.members) for r in rings)

@@ -36,3 +36,11 @@ def test_the_command_prints_a_table_per_split(monkeypatch, capsys):
     assert "`python -m lab.bench.heldout --users 1200 --settings baseline low_prevalence" in out
     assert "| baseline | detect |" in out and "| low_prevalence | louvain_ids |" in out
     assert "#### baseline" in out and "#### low_prevalence" in out
+
+
+def test_a_cached_world_is_read_back_as_it_was_generated(tmp_path):
+    events, labels, projection = heldout.world("baseline", 800, 3, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["baseline-800-3.pkl"]
+    again = heldout.world("baseline", 800, 3, tmp_path)
+    assert again == (events, labels, projection)
+    assert (events, labels) == generate_world(NAMED["baseline"], 800, 3)
