@@ -29,6 +29,9 @@ PERIODS = ("month",)
 MAX_BP = 10_000
 MAX_CENTS = 10**13  # far above any mall's month
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The months a period may name: the bounds keep a month's instants, in China and in UTC,
+# inside what dates can hold (year 1 less eight hours is not a date).
+FIRST_YEAR, LAST_YEAR = 1970, 9998
 
 
 def terms_problems(reward: dict[str, Any], max_tiers: int) -> list[tuple[str, str]]:
@@ -86,6 +89,9 @@ def parse_period(period: str) -> date:
     found = PERIOD_PATTERN.match(period)
     if found is None:
         raise refused("invalid_period", f"period {period!r} is not a month written YYYY-MM")
+    if not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
+        raise refused("invalid_period", f"period {period!r} is outside the years "
+                                        f"{FIRST_YEAR} to {LAST_YEAR}")
     return date(int(found[1]), int(found[2]), 1)
 
 

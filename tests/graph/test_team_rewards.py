@@ -56,7 +56,9 @@ def test_a_period_is_a_china_month():
     start, end = team_rewards.period_bounds("2026-12")
     assert start == datetime(2026, 11, 30, 16, tzinfo=UTC)
     assert end == datetime(2026, 12, 31, 16, tzinfo=UTC)
-    for bad in ("2026-13", "2026-1", "26-01", "2026-01-01", ""):
+    assert team_rewards.period_bounds("9998-12")[1] == datetime(9998, 12, 31, 16, tzinfo=UTC)
+    for bad in ("2026-13", "2026-1", "26-01", "2026-01-01", "", "0000-01", "0001-01",
+                "1969-12", "9999-12"):
         with pytest.raises(DomainError) as refused:
             team_rewards.parse_period(bad)
         assert refused.value.kind == "invalid-period"
