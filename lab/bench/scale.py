@@ -15,7 +15,6 @@ would, so the figures are what they would see. Prints one JSON line per size and
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -25,19 +24,12 @@ from typing import Any
 
 import orjson
 
-from lab.bench.stack import BENCH_ENV
+from lab.bench.stack import use_bench_stack
 
 TAIL_SHARE = 0.1  # the share of the stream imported incrementally after the bulk load
 TIERGRAPH = str(Path(sys.executable).with_name("tiergraph"))
 PHASE = re.compile(r"^(check|CSV|neo4j-admin|Neo4j stop, start and schema|total): "
                    r"([\d.]+)s, ([\d,]+) events/s", re.M)
-
-
-def _env() -> dict[str, str]:
-    env = {**os.environ}
-    for key, value in BENCH_ENV.items():
-        env.setdefault(key, value)
-    return env
 
 
 def phases(output: str) -> dict[str, float]:
@@ -58,9 +50,10 @@ def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _run(argv: list[str], env: dict[str, str]) -> tuple[str, float]:
+def _run(argv: list[str]) -> tuple[str, float]:
+    """Run a command with this process's environment (the bench stack's, use_bench_stack)."""
     started = time.perf_counter()
-    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+    done = subprocess.run(argv, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[:3])} failed ({done.returncode}):\n"
@@ -75,7 +68,6 @@ def one_size(users: int, seed: int, work: Path) -> dict[str, Any]:
     from infra import stack
     from lab.fraudgen import generate_mall
 
-    env = _env()
     settings = get_settings()
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -90,12 +82,12 @@ def one_size(users: int, seed: int, work: Path) -> dict[str, Any]:
 
     db.reset_database()
     db.close_driver()
-    out, bulk_s = _run([TIERGRAPH, "import", "--bulk", str(work / "head.ndjson")], env)
+    out, bulk_s = _run([TIERGRAPH, "import", "--bulk", str(work / "head.ndjson")])
     bulk = phases(out)
     head_events = sum(1 for _ in open(work / "head.ndjson", "rb"))
-    _, tail_s = _run([TIERGRAPH, "import", str(work / "tail.ndjson")], env)
+    _, tail_s = _run([TIERGRAPH, "import", str(work / "tail.ndjson")])
     store = dir_bytes(stack.Paths(settings.data_dir).neo4j_home / "data")
-    out, _ = _run([sys.executable, "-m", "lab.bench.detect_graph", "detect", "--seed", "0"], env)
+    out, _ = _run([sys.executable, "-m", "lab.bench.detect_graph", "detect", "--seed", "0"])
     detected = json.loads(out.strip().splitlines()[-1])
     return {
         "users": users, "seed": seed, "events": head_events + len(tail),
@@ -138,13 +130,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     args = parser.parse_args()
-    for key, value in BENCH_ENV.items():
-        os.environ.setdefault(key, value)
-    from graph.settings import get_settings
     from infra import stack
 
-    get_settings.cache_clear()
-    settings = get_settings()
+    settings = use_bench_stack()
     stack.up(settings, ("neo4j", "redis", "audit"), say=print)
     rows = []
     try:
