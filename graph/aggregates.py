@@ -1,5 +1,5 @@
 """What the growth aggregates (graph/analytics.py, graph/leaderboards.py) share: the mall's
-calendar and the fold's watermark.
+calendar. (The fold's watermark, `as_of`, comes back with each read of them.)
 
 The mall calendar is Asia/Shanghai time: WeChat malls sell in China, and a mall's "today",
 "this week" (from Monday) and "this month" are China's, whatever the server's zone.
@@ -7,8 +7,6 @@ The mall calendar is Asia/Shanghai time: WeChat malls sell in China, and a mall'
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from graph import db
 
 TZ_NAME = "Asia/Shanghai"
 MALL_TZ = ZoneInfo(TZ_NAME)
@@ -28,9 +26,3 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def mall_day(moment: datetime) -> date:
     """The mall day of an instant."""
     return moment.astimezone(MALL_TZ).date()
-
-
-def as_of() -> str | None:
-    """The watermark of the last fold: what the aggregates hold was written before it."""
-    state = db.read_query("analytics.fold_state")
-    return state[0]["watermark"] if state else None

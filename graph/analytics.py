@@ -45,7 +45,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from graph import db, leaderboards
-from graph.aggregates import TZ_NAME, as_of, day_bounds
+from graph.aggregates import TZ_NAME, day_bounds
 from graph.errors import DomainError
 from graph.money import team_rewards
 from graph.settings import get_settings
@@ -212,9 +212,7 @@ def fold(now: datetime | None = None) -> dict[str, Any]:
             "as_of": watermark}
 
 
-def roi(first: date, last: date, group_by: str) -> dict[str, Any]:
-    """ROI rows per key of `group_by` over mall days `first`..`last` (inclusive), from the
-    day aggregates; refused (422) when the period is reversed or longer than MAX_DAYS."""
+def _checked(first: date, last: date, group_by: str) -> None:
     if group_by not in KEY_KINDS:
         raise DomainError("validation", f"group_by is one of {', '.join(KEY_KINDS)}")
     if last < first:
@@ -222,17 +220,46 @@ def roi(first: date, last: date, group_by: str) -> dict[str, Any]:
     if (last - first).days + 1 > MAX_DAYS:
         raise DomainError("validation", f"a period of at most {MAX_DAYS} days, "
                                         f"{(last - first).days + 1} asked")
+
+
+def roi(first: date, last: date, group_by: str) -> dict[str, Any]:
+    """ROI rows per key of `group_by` over mall days `first`..`last` (inclusive), from the
+    day aggregates; refused (422) when the period is reversed or longer than MAX_DAYS."""
+    _checked(first, last, group_by)
     answer: dict[str, Any] = _answers.get((first, last, group_by),
                                           lambda: roi_read(first, last, group_by))
     return answer
 
 
+async def roi_async(first: date, last: date, group_by: str) -> dict[str, Any]:
+    """`roi` on the event loop (the API's route): a kept answer, the read under way for the
+    same question, or one read through the async driver."""
+    _checked(first, last, group_by)
+
+    async def read() -> dict[str, Any]:
+        found = await db.read_query_async("analytics.roi", **_roi_params(first, last, group_by))
+        return _roi_answer(first, last, group_by, found[0])
+
+    answer: dict[str, Any] = await _answers.get_async((first, last, group_by), read)
+    return answer
+
+
 def roi_read(first: date, last: date, group_by: str) -> dict[str, Any]:
     """`roi` read from the graph, not from the answers this process keeps (unchecked)."""
-    rows = db.read_rows("analytics.roi", key_kind=group_by, **{"from": first.isoformat()},
-                        to=last.isoformat())
+    found = db.read_query("analytics.roi", **_roi_params(first, last, group_by))
+    return _roi_answer(first, last, group_by, found[0])
+
+
+def _roi_params(first: date, last: date, group_by: str) -> dict[str, Any]:
+    return {"key_kind": group_by, "from": first.isoformat(), "to": last.isoformat()}
+
+
+def _roi_answer(first: date, last: date, group_by: str,
+                found: dict[str, Any]) -> dict[str, Any]:
+    """The answer of a read's {rows, as_of} (pure)."""
+    rows = found["rows"]
     for row in rows:
         row["roi"] = (round(row["gmv_cents"] / row["rebate_cents"], 4)
                       if row["rebate_cents"] else None)
     return {"from": first.isoformat(), "to": last.isoformat(), "group_by": group_by,
-            "time_zone": TZ_NAME, "as_of": as_of(), "rows": rows}
+            "time_zone": TZ_NAME, "as_of": found["as_of"], "rows": rows}

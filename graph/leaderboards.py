@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from graph import db, paging
-from graph.aggregates import MALL_TZ, TZ_NAME, as_of, day_start
+from graph.aggregates import MALL_TZ, TZ_NAME, day_start
 from graph.settings import get_settings
 
 Period = Literal["week", "month"]
@@ -87,15 +87,39 @@ def invites(period: Period, limit: int, cursor: str | None = None,
             now: datetime | None = None) -> dict[str, Any]:
     """A page of the current week's or month's invite leaderboard, ranked, held users and
     ring members left out; `cursor` (next_cursor of the page before) goes on after it."""
+    start, after, params = _ask(period, limit, cursor, now)
+    found = db.read_query("leaderboards.invites", **params)[0]
+    return _page(period, limit, start, after, found)
+
+
+async def invites_async(period: Period, limit: int, cursor: str | None = None,
+                        now: datetime | None = None) -> dict[str, Any]:
+    """`invites` on the event loop through the async driver (the API's route). Not kept:
+    a hold or a ring shows on the next read."""
+    start, after, params = _ask(period, limit, cursor, now)
+    found = (await db.read_query_async("leaderboards.invites", **params))[0]
+    return _page(period, limit, start, after, found)
+
+
+def _ask(period: Period, limit: int, cursor: str | None,
+         now: datetime | None) -> tuple[date, dict[str, Any] | None, dict[str, Any]]:
+    """The period's first day, the position after which to go on, and the read's
+    parameters; a cursor that is not a position is refused."""
     today = (now or datetime.now(UTC)).astimezone(MALL_TZ).date()
     start = period_start(period, today)
     after = paging.decode(cursor, _after)
-    rows = db.read_rows("leaderboards.invites", period=period_key(period, start),
-                        limit=limit + 1, after=after, hold_score=get_settings().hold_score)
+    return start, after, {"period": period_key(period, start), "limit": limit + 1,
+                          "after": after, "hold_score": get_settings().hold_score}
+
+
+def _page(period: Period, limit: int, start: date, after: dict[str, Any] | None,
+          found: dict[str, Any]) -> dict[str, Any]:
+    """The page of a read's {rows, as_of} (pure)."""
     first = after["rank"] + 1 if after else 1
-    ranked = [{"rank": n, **row} for n, row in enumerate(rows, start=first)]
+    ranked = [{"rank": n, **row} for n, row in enumerate(found["rows"], start=first)]
     page = paging.page(ranked, limit, lambda e: [e["rank"], e["invitees"], e["orders"],
                                                  e["rebate_cents"], e["user_id"]])
     return {"period": period, "starts_on": start.isoformat(),
             "ends_before": period_end(period, start).isoformat(), "time_zone": TZ_NAME,
-            "as_of": as_of(), "entries": page["items"], "next_cursor": page["next_cursor"]}
+            "as_of": found["as_of"], "entries": page["items"],
+            "next_cursor": page["next_cursor"]}

@@ -60,18 +60,18 @@ class FoldOut(BaseModel):
 
 
 @router.get("/leaderboards/invites", response_model=Leaderboard)
-def get_invite_leaderboard(
+async def get_invite_leaderboard(
     _: MallRole, period: Literal["week", "month"] = "week", limit: LimitQuery = 100,
     cursor: CursorQuery = None,
 ) -> dict[str, Any]:
     """The current week's or month's (Asia/Shanghai) inviters, most invitees first, with
     their invitees' orders and their cash rebates; users on a risk hold and ring members
     are left out; pages by `cursor`. As of the last fold (`as_of`, about a minute behind)."""
-    return leaderboards.invites(period, limit, cursor)
+    return await leaderboards.invites_async(period, limit, cursor)
 
 
 @router.get("/analytics/roi", response_model=Roi)
-def get_roi(
+async def get_roi(
     _: AdminRole,
     from_: Annotated[date, Query(alias="from", description="first mall day, YYYY-MM-DD")],
     to: Annotated[date, Query(description="last mall day, YYYY-MM-DD (inclusive)")],
@@ -80,7 +80,7 @@ def get_roi(
     """GMV of invited buyers' orders paid in the period (Asia/Shanghai days), their rebates
     not void, held and void, and `roi` = GMV per yuan of rebate (null without rebate), per
     rule, category or day; at most 366 days. As of the last fold (`as_of`)."""
-    return analytics.roi(from_, to, group_by)
+    return await analytics.roi_async(from_, to, group_by)
 
 
 @router.post("/analytics/fold", response_model=FoldOut)

@@ -3,7 +3,7 @@
 // (then orders, rebates, id), leaving out users on a risk hold (a ring's hold_ring, or their
 // own signals'), confirmed as fraud, or members of a confirmed ring or of one scored at
 // $hold_score or more that is not dismissed. Returns rows {user_id, invitees, orders,
-// rebate_cents}.
+// rebate_cents}, and as_of, the last fold's watermark (null before one).
 MATCH (t:InviteTally)
 WHERE t.period = $period AND t.invitees IS NOT NULL
   AND ($after IS NULL OR t.invitees < $after.invitees
@@ -24,5 +24,7 @@ WHERE u.hold_ring IS NULL AND u.risk_confirmed IS NULL
   AND NOT EXISTS { MATCH (rb:Rebate {hold_by: 'signals:' + u.id}) WHERE rb.status = 'held' }
 WITH t LIMIT $limit
 WITH t ORDER BY t.invitees DESC, t.orders DESC, t.rebate_cents DESC, t.user_id
-RETURN collect({user_id: t.user_id, invitees: t.invitees, orders: t.orders,
-                rebate_cents: t.rebate_cents}) AS rows
+WITH collect({user_id: t.user_id, invitees: t.invitees, orders: t.orders,
+              rebate_cents: t.rebate_cents}) AS rows
+OPTIONAL MATCH (s:FoldState {id: 'growth'})
+RETURN rows, toString(s.watermark) AS as_of

@@ -1,5 +1,7 @@
 """Answers kept a few seconds (graph/timed_answers.py): pure."""
 
+import asyncio
+
 from graph.timed_answers import TimedAnswers
 
 
@@ -39,3 +41,86 @@ def test_keys_are_kept_apart_the_oldest_goes_first_and_clear_forgets_all():
     answers.clear()
     answers.get("a", read)
     assert reads["n"] == 5
+
+
+def slow_counter(gate):
+    reads = {"n": 0}
+
+    async def read():
+        reads["n"] += 1
+        await gate.wait()
+        return {"read": reads["n"]}
+    return reads, read
+
+
+def test_callers_asking_together_share_one_read():
+    async def scenario():
+        gate = asyncio.Event()
+        answers = TimedAnswers(keep_seconds=60, max_entries=10)
+        reads, read = slow_counter(gate)
+        callers = [asyncio.create_task(answers.get_async("q", read)) for _ in range(20)]
+        await asyncio.sleep(0)
+        gate.set()
+        got = await asyncio.gather(*callers)
+        assert got == [{"read": 1}] * 20
+        assert await answers.get_async("q", read) == {"read": 1}
+        return reads["n"]
+
+    assert asyncio.run(scenario()) == 1
+
+
+def test_a_caller_that_leaves_does_not_cancel_the_read_for_the_others():
+    async def scenario():
+        gate = asyncio.Event()
+        answers = TimedAnswers(keep_seconds=60, max_entries=10)
+        reads, read = slow_counter(gate)
+        first = asyncio.create_task(answers.get_async("q", read))
+        second = asyncio.create_task(answers.get_async("q", read))
+        await asyncio.sleep(0)
+        first.cancel()
+        gate.set()
+        assert await second == {"read": 1}
+        assert first.cancelled()
+        return reads["n"]
+
+    assert asyncio.run(scenario()) == 1
+
+
+def test_a_failed_read_fails_its_callers_and_is_not_kept():
+    async def scenario():
+        answers = TimedAnswers(keep_seconds=60, max_entries=10)
+        calls = {"n": 0}
+
+        async def failing():
+            calls["n"] += 1
+            await asyncio.sleep(0)
+            raise ConnectionError("graph down")
+
+        callers = [asyncio.create_task(answers.get_async("q", failing)) for _ in range(3)]
+        outcomes = await asyncio.gather(*callers, return_exceptions=True)
+        assert all(isinstance(o, ConnectionError) for o in outcomes)
+        assert calls["n"] == 1
+        reads, read = counter()
+
+        async def works():
+            return read()
+
+        assert await answers.get_async("q", works) == {"read": 1}
+
+    asyncio.run(scenario())
+
+
+def test_a_read_under_way_when_cleared_is_answered_but_not_kept():
+    async def scenario():
+        gate = asyncio.Event()
+        answers = TimedAnswers(keep_seconds=60, max_entries=10)
+        reads, read = slow_counter(gate)
+        caller = asyncio.create_task(answers.get_async("q", read))
+        await asyncio.sleep(0)
+        answers.clear()  # a fold committed while the read was under way
+        gate.set()
+        assert await caller == {"read": 1}
+        assert answers.fresh("q") is None
+        assert await answers.get_async("q", read) == {"read": 2}
+
+    asyncio.run(scenario())
