@@ -55,6 +55,8 @@ def bench(
     warmup_seconds: Annotated[int, typer.Option(min=0, help="http, growth: seconds of wrk at 32 "
                                                             "connections before each side's "
                                                             "runs")] = 5,
+    reuse: Annotated[bool, typer.Option(help="growth: measure the reads again on the mall a "
+                                             "--keep run left, without loading it")] = False,
 ) -> None:
     """Benchmark on its own stack: `platform` against PostgreSQL, `money`, `http`,
     `compliance` or `growth`."""
@@ -65,7 +67,7 @@ def bench(
         from lab.bench import growth
 
         results = growth.run(users, orders, seed, keep, seconds, warmup_seconds, say=say,
-                             progress=progress)
+                             progress=progress, reuse=reuse)
         console.print(*growth.tables(results))
         return
     if suite == "http":

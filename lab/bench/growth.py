@@ -10,7 +10,9 @@ and 32 connections on:
   keeps an answer a few seconds, as for a dashboard polled by many, graph/analytics.py);
 - GET /v1/leaderboards/invites, period week and month, limit 10 and 100.
 
-Every variant is asked once first and must answer 200 with rows. PROFILE of the two read
+Every variant is asked once first and must answer 200 with rows. With `reuse`, the mall a
+`--keep` run left is measured again as it is (the API restarted on the code of now), without
+loading it again: the load of a million users takes most of an hour. PROFILE of the two read
 queries (db hits) goes with the figures, to say where a slow read's time goes.
 """
 
@@ -188,9 +190,52 @@ def _timed(rows: list[dict[str, Any]], label: str, call: Callable[[], Any],
     return result
 
 
+def load(users: int, orders: int, seed: int, now: datetime, settings: Any,
+         phases: list[dict[str, Any]], say: Callable[[str], None],
+         progress: Callable[..., Any]) -> None:
+    """Generate the mall, bulk-load it into the emptied graph, compute its rebates under
+    RULES and fold twice; each step's time goes to `phases`."""
+    say(f"generating {users:,} users and {orders:,} orders over {DAYS} days (seed {seed})")
+    lines = [orjson.dumps(e) for e in events(users, orders, seed, now)]
+    say("emptying the bench graph")
+    db.reset_database()
+    work = settings.data_dir / "bulk-import"
+    order_ids = _timed(phases, f"bulk import of {len(lines):,} events",
+                       lambda: bulk_load(lines, work, say), say)
+    lines.clear()
+    ensure_default_rule()
+    present = {r["id"] for r in db.read_query("rules.list")}
+    for rule in RULES:
+        if rule["id"] not in present:
+            create_rule(dict(rule), actor="bench", role="admin", request_id=None)
+
+    def compute() -> None:
+        with progress("computing rebates", len(order_ids)) as advance:
+            for start in range(0, len(order_ids), COMPUTE_CHUNK):
+                compute_rebates(order_ids[start:start + COMPUTE_CHUNK])
+                advance(min(start + COMPUTE_CHUNK, len(order_ids)))
+
+    _timed(phases, f"rebates of {len(order_ids):,} orders", compute, say)
+    # The next fold redoes what was written in the FOLD_OVERLAP before the first began:
+    # the whole mall when it loaded faster than that.
+    for label in ("fold, from nothing", "fold, the next run at once"):
+        folded = _timed(phases, label, analytics.fold, say)
+        phases[-1]["label"] += f" ({folded['days']} days, {folded['tallies']:,} tallies)"
+
+
+def loaded_mall() -> dict[str, int]:
+    """How many users and orders the bench graph holds; raises if it was never folded."""
+    found = db.read_query("bench.growth_mall")[0]
+    if not found["folded"]:
+        raise RuntimeError("no mall folded in the bench graph: run the suite with --keep first")
+    return {"users": found["users"], "orders": found["orders"]}
+
+
 def run(users: int, orders: int, seed: int, keep: bool, seconds: int, warmup: int,
-        say: Callable[[str], None], progress: Callable[..., Any]) -> dict[str, Any]:
-    """Run the suite; the load and fold times (`phases`) and a row per read and connections."""
+        say: Callable[[str], None], progress: Callable[..., Any],
+        reuse: bool = False) -> dict[str, Any]:
+    """Run the suite; the load and fold times (`phases`) and a row per read and connections.
+    `reuse`: measure the reads on the mall already loaded (its users and orders counted)."""
     for name, value in GROWTH_ENV.items():
         os.environ.setdefault(name, value)
     settings = use_bench_stack()
@@ -204,33 +249,13 @@ def run(users: int, orders: int, seed: int, keep: bool, seconds: int, warmup: in
     phases = results["phases"]
     stack.up(settings, ("neo4j", "redis", "audit"), say=say)
     try:
-        say(f"generating {users:,} users and {orders:,} orders over {DAYS} days (seed {seed})")
-        lines = [orjson.dumps(e) for e in events(users, orders, seed, now)]
-        say("emptying the bench graph")
-        db.reset_database()
-        work = settings.data_dir / "bulk-import"
-        order_ids = _timed(phases, f"bulk import of {len(lines):,} events",
-                           lambda: bulk_load(lines, work, say), say)
-        lines.clear()
-        ensure_default_rule()
-        present = {r["id"] for r in db.read_query("rules.list")}
-        for rule in RULES:
-            if rule["id"] not in present:
-                create_rule(dict(rule), actor="bench", role="admin", request_id=None)
-
-        def compute() -> None:
-            with progress("computing rebates", len(order_ids)) as advance:
-                for start in range(0, len(order_ids), COMPUTE_CHUNK):
-                    compute_rebates(order_ids[start:start + COMPUTE_CHUNK])
-                    advance(min(start + COMPUTE_CHUNK, len(order_ids)))
-
-        _timed(phases, f"rebates of {len(order_ids):,} orders", compute, say)
-        # The next fold redoes what was written in the FOLD_OVERLAP before the first began:
-        # the whole mall when it loaded faster than that.
-        for label in ("fold, from nothing", "fold, the next run at once"):
-            folded = _timed(phases, label, analytics.fold, say)
-            phases[-1]["label"] += f" ({folded['days']} days, {folded['tallies']:,} tallies)"
-
+        if reuse:
+            results.update(loaded_mall())
+            say(f"measuring the mall loaded before: {results['users']:,} users, "
+                f"{results['orders']:,} orders")
+            stack.stop_service(stack.Paths(settings), "api")
+        else:
+            load(users, orders, seed, now, settings, phases, say, progress)
         stack.up(settings, ("api",), say=say)
         base = f"http://127.0.0.1:{settings.api_port}"
         api = httpx.Client(base_url=base, timeout=60)

@@ -1,15 +1,20 @@
 """The growth suite's pure parts (lab/bench/growth.py): the generated mall's dates, the reads it
-asks for, and its tables. The suite itself is a benchmark, not a test."""
+asks for, and its tables; and how a `--reuse` run finds the mall a `--keep` run left. The suite
+itself is a benchmark, not a test."""
 
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from rich.console import Console
 
+from graph import analytics
 from graph.aggregates import MALL_TZ
 from graph.analytics import MAX_DAYS
 from graph.leaderboards import period_start
 from lab.bench import growth
+from tests.conftest import auth
+from tests.factories import make_order, make_user
 
 NOW = datetime(2026, 12, 5, 7, 30, tzinfo=UTC)
 
@@ -88,3 +93,15 @@ def test_the_tables_show_phases_folds_and_each_read():
                      "roi by rule, a month", "3,200", "1,234 db hits", "box: 2 cores",
                      "graph.analytics.roi, a year by rule (in process, no HTTP)"):
         assert expected in text
+
+
+def test_a_reuse_run_finds_the_folded_mall_and_refuses_one_never_folded(client, clean_graph, ids):
+    with pytest.raises(RuntimeError, match="--keep"):
+        growth.loaded_mall()
+    events = [make_user(ids("u1")), make_user(ids("u2"), ids("u1")),
+              make_order(ids("o1"), ids("u2"))]
+    assert client.post("/v1/events", headers=auth("mall"), json=events).json()["accepted"] == 3
+    with pytest.raises(RuntimeError, match="--keep"):
+        growth.loaded_mall()  # loaded, not folded yet
+    analytics.fold()
+    assert growth.loaded_mall() == {"users": 2, "orders": 1}
