@@ -6,9 +6,9 @@ from typing import Any
 from celery.utils.log import get_task_logger
 
 from graph import compliance_reports, jobs
-from graph.errors import DomainError
 from workers import enqueue
 from workers.app import app
+from workers.job_runner import Progress, run_job
 
 log = get_task_logger(__name__)
 DAILY_ACTOR = "beat:compliance"
@@ -21,32 +21,15 @@ def verify(job_id: str, actor: str = "system:compliance", role: str = "complianc
     store the report, telling the job its stage and progress; the job's result names the
     report, its digest and counts. A failure marks it failed. A `scheduled` run that finds
     another under way is skipped (`skipped` in its result)."""
-    jobs.update(job_id, status="running", stage="starting", progress=0.0)
-    shown: list[Any] = ["starting", 0.0]  # the stage and fraction last written to the job
-
-    def progress(stage: str, fraction: float) -> None:
-        # every new stage is shown; within a stage, steps of 2% (each is a Redis write)
-        if stage != shown[0] or fraction - shown[1] >= 0.02:
-            shown[:] = [stage, fraction]
-            jobs.update(job_id, stage=stage, progress=round(fraction, 3))
-
-    try:
+    def work(progress: Progress) -> dict[str, Any]:
         stored = compliance_reports.run_and_store(trigger, actor, role, progress, mode)
-    except Exception as error:
-        if not (scheduled and isinstance(error, DomainError) and error.status == 409):
-            log.exception("compliance.verify failed")
-            jobs.update(job_id, status="failed", error=f"{type(error).__name__}: {error}")
-            raise
-        log.info("scheduled tier report run skipped: %s", error.detail)
-        result: dict[str, Any] = {"skipped": error.detail}
-    else:
-        result = {"report_id": stored["report_id"], "kind": stored["kind"],
-                  "digest": stored["digest"],
-                  "compliant": stored["compliant"], "covers_until": stored["covers_until"],
-                  "rebates_checked": stored["rebates_checked"],
-                  "users_checked": stored["users_checked"]}
-    jobs.update(job_id, status="succeeded", progress=1.0, stage="done", result=result)
-    return result
+        return {"report_id": stored["report_id"], "kind": stored["kind"],
+                "digest": stored["digest"], "compliant": stored["compliant"],
+                "covers_until": stored["covers_until"],
+                "rebates_checked": stored["rebates_checked"],
+                "users_checked": stored["users_checked"]}
+
+    return run_job(job_id, "tier report run", work, log, skip_when_busy=scheduled)
 
 
 @app.task(name="compliance.verify_daily")

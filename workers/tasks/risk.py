@@ -6,10 +6,10 @@ from typing import Any
 from celery.utils.log import get_task_logger
 
 from graph import jobs
-from graph.errors import DomainError
 from graph.risk import detection, model_store, schedule
 from workers import enqueue
 from workers.app import app
+from workers.job_runner import Progress, run_job
 
 log = get_task_logger(__name__)
 NIGHTLY_ACTOR = "beat:detect"
@@ -22,46 +22,18 @@ def detect(job_id: str, seed: int = 0, actor: str = "system:detect", full: bool 
     """Run detection (incremental unless `full`), reporting stage and progress on the job; a
     failure marks it failed. A `scheduled` run that finds another under way is skipped: its
     job succeeds with `skipped` in its result."""
-    jobs.update(job_id, status="running", stage="starting", progress=0.0)
-    shown: list[Any] = ["starting", 0.0]  # the stage and fraction last written to the job
+    def work(progress: Progress) -> dict[str, Any]:
+        return detection.detect_and_store(seed=seed, progress=progress, actor=actor, full=full)
 
-    def progress(stage: str, fraction: float) -> None:
-        # every new stage is shown; within a stage, steps of 2% (each is a Redis write)
-        if stage != shown[0] or fraction - shown[1] >= 0.02 or fraction >= 1.0:
-            shown[:] = [stage, fraction]
-            jobs.update(job_id, stage=stage, progress=round(fraction, 3))
-
-    try:
-        result = detection.detect_and_store(seed=seed, progress=progress, actor=actor,
-                                            full=full)
-    except Exception as error:
-        if not (scheduled and isinstance(error, DomainError) and error.status == 409):
-            log.exception("risk.detect failed")
-            jobs.update(job_id, status="failed", error=f"{type(error).__name__}: {error}")
-            raise
-        log.info("scheduled detection skipped: %s", error.detail)  # the lock: a run is on
-        result = {"skipped": error.detail}
-    jobs.update(job_id, status="succeeded", progress=1.0, stage="done", result=result)
-    return result
+    return run_job(job_id, "detection", work, log, skip_when_busy=scheduled)
 
 
 @app.task(name="risk.train_model", acks_late=True)
 def train_model(job_id: str, actor: str = "system:train") -> dict:  # type: ignore[type-arg]
     """Train a ring model on the analysts' decisions (graph.risk.model_store.train); the
     job's result names the version, the labels, the figures and whether it was activated."""
-    jobs.update(job_id, status="running", stage="starting", progress=0.0)
-
-    def progress(stage: str, fraction: float) -> None:
-        jobs.update(job_id, stage=stage, progress=round(fraction, 3))
-
-    try:
-        result = model_store.train(progress=progress, actor=actor)
-    except Exception as error:
-        log.exception("risk.train_model failed")
-        jobs.update(job_id, status="failed", error=f"{type(error).__name__}: {error}")
-        raise
-    jobs.update(job_id, status="succeeded", progress=1.0, stage="done", result=result)
-    return result
+    return run_job(job_id, "model training",
+                   lambda progress: model_store.train(progress=progress, actor=actor), log)
 
 
 @app.task(name="risk.detect_nightly")

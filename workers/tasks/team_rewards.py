@@ -8,6 +8,7 @@ from celery.utils.log import get_task_logger
 from graph import jobs
 from graph.money import team_bonuses
 from workers.app import app
+from workers.job_runner import Progress, run_job
 
 log = get_task_logger(__name__)
 RUN_KIND = "team_rewards.run"
@@ -18,16 +19,12 @@ def run(job_id: str, reward_id: str, period: str, actor: str, role: str) -> dict
     """Pay one reward's bonuses for one closed period, telling the job; idempotent (a
     replay pays nobody twice), so a lost worker's run is simply run again."""
     kind = f"{RUN_KIND}:{reward_id}:{period}"
-    jobs.update(job_id, status="running", stage="paying", progress=0.0)
-    try:
+
+    def work(_: Progress) -> dict[str, Any]:
         with jobs.lock(kind, timeout_seconds=3600):
-            result = team_bonuses.run_period(reward_id, period, actor=actor, role=role)
-    except Exception as error:
-        log.exception("team_rewards.run failed")
-        jobs.update(job_id, status="failed", error=f"{type(error).__name__}: {error}")
-        raise
-    jobs.update(job_id, status="succeeded", progress=1.0, stage="done", result=result)
-    return result
+            return team_bonuses.run_period(reward_id, period, actor=actor, role=role)
+
+    return run_job(job_id, "team reward run", work, log, stage="paying")
 
 
 @app.task(name="team_rewards.run_due")
