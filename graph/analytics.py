@@ -40,6 +40,7 @@ everything written before `as_of`, the watermark, about a minute behind the even
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -208,6 +209,7 @@ def fold(now: datetime | None = None) -> dict[str, Any]:
     watermark = db.write_query("analytics.mark_fold", watermark=started.isoformat(),
                                now=datetime.now(UTC).isoformat())[0]["watermark"]
     _answers.clear()  # this process answers from the new rows at once; others within seconds
+    leaderboards.forget_answers()
     return {"days": len(days), "tallies": tallies, "since": since.isoformat(),
             "as_of": watermark}
 
@@ -231,17 +233,18 @@ def roi(first: date, last: date, group_by: str) -> dict[str, Any]:
     return answer
 
 
-async def roi_async(first: date, last: date, group_by: str) -> dict[str, Any]:
-    """`roi` on the event loop (the API's route): a kept answer, the read under way for the
-    same question, or one read through the async driver."""
+async def roi_async(first: date, last: date, group_by: str,
+                    render: Callable[[dict[str, Any]], Any] = lambda answer: answer) -> Any:
+    """`roi` on the event loop (the API's route), as `render` makes it (the route: its JSON
+    bytes, made once per answer kept): a kept answer, the read under way for the same
+    question, or one read through the async driver."""
     _checked(first, last, group_by)
 
-    async def read() -> dict[str, Any]:
+    async def read() -> Any:
         found = await db.read_query_async("analytics.roi", **_roi_params(first, last, group_by))
-        return _roi_answer(first, last, group_by, found[0])
+        return render(_roi_answer(first, last, group_by, found[0]))
 
-    answer: dict[str, Any] = await _answers.get_async((first, last, group_by), read)
-    return answer
+    return await _answers.get_async((first, last, group_by, render), read)
 
 
 def roi_read(first: date, last: date, group_by: str) -> dict[str, Any]:

@@ -14,18 +14,27 @@ what changed, not the graph.
 The read walks the period's tallies most invitees first (index order; then orders, rebates,
 id) and leaves out users on a risk hold (a ring's `hold_ring`, or rebates held on their own
 signals), users confirmed as fraud, and members of a confirmed ring or of one at or above
-TIERGRAPH_HOLD_SCORE that is not dismissed: checked at read time, so a hold shows at once.
+TIERGRAPH_HOLD_SCORE that is not dismissed: checked at read time, not at the fold, so a hold
+shows on the next read. The API keeps a page ANSWER_SECONDS, so there a hold shows within
+that second.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from graph import db, paging
 from graph.aggregates import MALL_TZ, TZ_NAME, day_start
 from graph.settings import get_settings
+from graph.timed_answers import TimedAnswers
 
 Period = Literal["week", "month"]
 BATCH = 500  # tallies recounted per write transaction
+# The API keeps each page this long: a board the mall's app shows to many members costs the
+# graph about one read per page and second, and a new hold leaves it within that second.
+ANSWER_SECONDS = 1.0
+_answers = TimedAnswers(ANSWER_SECONDS, max_entries=1024)
+db.after_reset(_answers.clear)
 
 
 def period_start(kind: str, day: date) -> date:
@@ -93,12 +102,22 @@ def invites(period: Period, limit: int, cursor: str | None = None,
 
 
 async def invites_async(period: Period, limit: int, cursor: str | None = None,
-                        now: datetime | None = None) -> dict[str, Any]:
-    """`invites` on the event loop through the async driver (the API's route). Not kept:
-    a hold or a ring shows on the next read."""
-    start, after, params = _ask(period, limit, cursor, now)
-    found = (await db.read_query_async("leaderboards.invites", **params))[0]
-    return _page(period, limit, start, after, found)
+                        render: Callable[[dict[str, Any]], Any] = lambda page: page) -> Any:
+    """`invites` on the event loop (the API's route), as `render` makes it (the route: its
+    JSON bytes): a page kept ANSWER_SECONDS, the read under way for the same page, or one
+    read through the async driver."""
+    start, after, params = _ask(period, limit, cursor, None)
+
+    async def read() -> Any:
+        found = (await db.read_query_async("leaderboards.invites", **params))[0]
+        return render(_page(period, limit, start, after, found))
+
+    return await _answers.get_async((params["period"], limit, cursor, render), read)
+
+
+def forget_answers() -> None:
+    """Drop the pages this process keeps (after a fold in it)."""
+    _answers.clear()
 
 
 def _ask(period: Period, limit: int, cursor: str | None,

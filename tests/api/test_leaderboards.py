@@ -1,9 +1,10 @@
 """Invite leaderboards (`GET /v1/leaderboards/invites`): the current week's and month's
 inviters from the folded tallies, without held users and ring members."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
-from graph import db
+from graph import db, leaderboards
 from tests.conftest import auth
 from tests.factories import make_order, make_user
 from workers.app import app
@@ -22,6 +23,12 @@ def board(client, period, limit=100, cursor=None):
     answer = client.get("/v1/leaderboards/invites", headers=MALL, params=params)
     assert answer.status_code == 200, answer.text
     return answer.json()
+
+
+def board_again(client):
+    """The week's board once the page the API process keeps has gone stale."""
+    time.sleep(leaderboards.ANSWER_SECONDS)
+    return board(client, "week")
 
 
 def entries(answer):
@@ -75,15 +82,16 @@ def test_the_board_ranks_inviters_of_the_period_without_held_users_and_rings(
     assert entries(second) == expected[2:] and second["next_cursor"] is None
     assert week["next_cursor"] is None
 
-    # a hold after the fold shows at once: the read leaves held users out itself
+    # a hold after the fold shows once the page the API keeps (a second) is read again: the
+    # read leaves held users out itself
     db.write_query("testing.plant_rings", rings=[
         {"ring_id": ids("ring-late"), "score": 0.95, "status": "open", "members": [ids("i2")],
          "hold": True}])
-    assert [e[1] for e in entries(board(client, "week"))] == [ids("i1"), ids("i6"), ids("i7")]
+    assert [e[1] for e in entries(board_again(client))] == [ids("i1"), ids("i6"), ids("i7")]
     # so does a hold on a user's own signals
     db.write_query("testing.plant_signal_hold", rebate_id=ids("held"), user_id=ids("i6"),
                    beneficiary=ids("i1"))
-    assert [e[1] for e in entries(board(client, "week"))] == [ids("i1"), ids("i7")]
+    assert [e[1] for e in entries(board_again(client))] == [ids("i1"), ids("i7")]
 
     # a new invitee is counted by the next fold, not before
     assert client.post("/v1/events", headers=MALL, json=[
@@ -92,7 +100,7 @@ def test_the_board_ranks_inviters_of_the_period_without_held_users_and_rings(
             if e["user_id"] == ids("i7")] == [1]
     by_worker = app.send_task("analytics.fold").get(timeout=60)  # the beat's task
     assert by_worker["tallies"] >= 2  # i7's week and month
-    assert [e["invitees"] for e in board(client, "week")["entries"]
+    assert [e["invitees"] for e in board_again(client)["entries"]
             if e["user_id"] == ids("i7")] == [2]
 
 
