@@ -59,7 +59,7 @@ MAX_DAYS = 366  # the longest period one ROI read sums
 # ROI answers kept in the process: the rows change once a fold (a minute), so a few seconds
 # more behind costs a dashboard nothing and spares the graph its polls
 ANSWER_SECONDS = 5.0
-_answers = TimedAnswers(ANSWER_SECONDS, max_entries=1024)
+_answers = TimedAnswers(ANSWER_SECONDS, max_entries=1024, spread=0.25)
 db.after_reset(_answers.clear)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

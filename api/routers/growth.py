@@ -78,7 +78,7 @@ async def get_invite_leaderboard(
 ) -> Response:
     """The current week's or month's (Asia/Shanghai) inviters, most invitees first, with
     their invitees' orders and their cash rebates; users on a risk hold and ring members
-    are left out (within a second of their hold); pages by `cursor`. As of the last fold
+    are left out (within two seconds of their hold); pages by `cursor`. As of the last fold
     (`as_of`, about a minute behind)."""
     body = await leaderboards.invites_async(period, limit, cursor, render=_leaderboard_json)
     return Response(body, media_type="application/json")

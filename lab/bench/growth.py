@@ -253,7 +253,7 @@ def run(users: int, orders: int, seed: int, keep: bool, seconds: int, warmup: in
             results.update(loaded_mall())
             say(f"measuring the mall loaded before: {results['users']:,} users, "
                 f"{results['orders']:,} orders")
-            stack.stop_service(stack.Paths(settings), "api")
+            stack.stop_service(stack.Paths(settings.data_dir), "api")
         else:
             load(users, orders, seed, now, settings, phases, say, progress)
         stack.up(settings, ("api",), say=say)

@@ -124,3 +124,44 @@ def test_a_read_under_way_when_cleared_is_answered_but_not_kept():
         assert await answers.get_async("q", read) == {"read": 2}
 
     asyncio.run(scenario())
+
+
+def test_a_just_stale_answer_is_given_while_one_read_renews_it():
+    async def scenario():
+        now = [100.0]
+        gate = asyncio.Event()
+        answers = TimedAnswers(keep_seconds=5, max_entries=10, clock=lambda: now[0])
+        reads, read = slow_counter(gate)
+        gate.set()
+        assert await answers.get_async("q", read) == {"read": 1}
+        gate.clear()
+        now[0] = 106.0  # stale for a second: given, and one read renews it
+        assert [await answers.get_async("q", read) for _ in range(5)] == [{"read": 1}] * 5
+        await asyncio.sleep(0)  # the renewing read starts
+        assert reads["n"] == 2
+        gate.set()
+        for _ in range(10):  # it ends within a few turns of the loop
+            await asyncio.sleep(0)
+        assert answers.fresh("q") == {"read": 2}
+        now[0] = 117.0  # stale longer than it was kept: the caller waits for the new read
+        caller = asyncio.create_task(answers.get_async("q", read))
+        await asyncio.sleep(0)
+        assert not caller.done()
+        assert await caller == {"read": 3}
+
+    asyncio.run(scenario())
+
+
+def test_spread_keeps_each_answer_a_drawn_part_of_the_time():
+    now = [0.0]
+    draws = iter([0.0, 1.0, 0.5])
+    answers = TimedAnswers(keep_seconds=4, max_entries=10, clock=lambda: now[0], spread=0.25,
+                           draw=lambda: next(draws))
+    reads, read = counter()
+    for key in ("a", "b", "c"):
+        answers.get(key, read)
+    now[0] = 3.2  # a is kept 4 s, b 3 s, c 3.5 s
+    assert answers.fresh("a") is not None and answers.fresh("c") is not None
+    assert answers.fresh("b") is None
+    now[0] = 3.6
+    assert answers.fresh("c") is None and answers.fresh("a") is not None
