@@ -8,6 +8,8 @@ and 32 connections on:
 - GET /v1/analytics/roi, group_by rule, category and day, over a month and over a year
   (each request one of several windows, so not one answer over and over; each API process
   keeps an answer a few seconds, as for a dashboard polled by many, graph/analytics.py);
+  and by rule over COLD_WINDOWS windows of 1 to 366 days, so that nearly every request is a
+  question not asked before and is read from the graph;
 - GET /v1/leaderboards/invites, period week and month, limit 10 and 100.
 
 Every variant is asked once first and must answer 200 with rows. With `reuse`, the mall a
@@ -66,6 +68,7 @@ RULES = tuple({"kind": "cash", "starts_at": None, "ends_at": None, "priority": 0
      "kind": "points"}))
 DAYS = 365  # the mall's history, up to now
 WINDOWS = 12  # windows per ROI variant, one drawn per request
+COLD_WINDOWS = 50_000  # windows of the variant no kept answer helps
 COMPUTE_CHUNK = 500
 IN_PROCESS = 500  # calls of each read measured in this process
 
@@ -114,8 +117,9 @@ def events(users: int, orders: int, seed: int, now: datetime) -> list[dict[str, 
 def variants(today: date, seed: int) -> list[Variant]:
     """The reads measured, for mall day `today` (pure): ROI by rule, category and day over
     WINDOWS month windows (30 days, ending in the last year) and WINDOWS year windows (366
-    days, ending in the last month); the leaderboard of the week and the month at limit 10
-    and 100."""
+    days, ending in the last month); ROI by rule over COLD_WINDOWS windows of 1 to 366 days
+    ending in the last year; the leaderboard of the week and the month at limit 10 and
+    100."""
     rng = random.Random(seed)
     ends = {"month": [today - timedelta(days=rng.randrange(0, DAYS - 30)) for _ in range(WINDOWS)],
             "year": [today - timedelta(days=rng.randrange(0, 30)) for _ in range(WINDOWS)]}
@@ -126,6 +130,12 @@ def variants(today: date, seed: int) -> list[Variant]:
             paths = tuple(f"/v1/analytics/roi?from={end - timedelta(days=spans[span] - 1)}"
                           f"&to={end}&group_by={group_by}" for end in last_days)
             out.append(Variant("roi", f"roi by {group_by}, a {span}", paths))
+    cold = []  # distinct windows: (days before today it ends, days it spans - 1)
+    for drawn in rng.sample(range(DAYS * analytics.MAX_DAYS), COLD_WINDOWS):
+        end = today - timedelta(days=drawn // analytics.MAX_DAYS)
+        cold.append(f"/v1/analytics/roi?from={end - timedelta(days=drawn % analytics.MAX_DAYS)}"
+                    f"&to={end}&group_by=rule")
+    out.append(Variant("roi", "roi by rule, windows not asked before", tuple(cold)))
     for period in ("week", "month"):
         for limit in (10, 100):
             out.append(Variant("leaderboard", f"leaderboard, {period}, limit {limit}",

@@ -56,7 +56,8 @@ def test_the_reads_cover_each_grouping_and_period_within_the_limits():
     assert [v.label for v in variants] == [
         "roi by rule, a month", "roi by rule, a year", "roi by category, a month",
         "roi by category, a year", "roi by day, a month", "roi by day, a year",
-        "leaderboard, week, limit 10", "leaderboard, week, limit 100",
+        "roi by rule, windows not asked before", "leaderboard, week, limit 10",
+        "leaderboard, week, limit 100",
         "leaderboard, month, limit 10", "leaderboard, month, limit 100"]
     for variant in variants:
         for path in variant.paths:
@@ -66,7 +67,10 @@ def test_the_reads_cover_each_grouping_and_period_within_the_limits():
                 assert url.path == "/v1/analytics/roi"
                 first, last = (date.fromisoformat(query[k]) for k in ("from", "to"))
                 days = (last - first).days + 1
-                assert days == (30 if variant.label.endswith("month") else MAX_DAYS)
+                if variant.label.endswith("before"):
+                    assert 1 <= days <= MAX_DAYS
+                else:
+                    assert days == (30 if variant.label.endswith("month") else MAX_DAYS)
                 assert last <= today and first >= today - timedelta(days=growth.DAYS + MAX_DAYS)
                 assert variant.label.startswith(f"roi by {query['group_by']}")
             else:
@@ -75,6 +79,8 @@ def test_the_reads_cover_each_grouping_and_period_within_the_limits():
                                          f"limit {query['limit']}")
     month = next(v for v in variants if v.label == "roi by rule, a month")
     assert len(set(month.paths)) > 1  # requests spread over windows, not one answer
+    cold = next(v for v in variants if v.label.endswith("not asked before"))
+    assert len(set(cold.paths)) == growth.COLD_WINDOWS  # no question comes twice
 
 
 def test_the_tables_show_phases_folds_and_each_read():
