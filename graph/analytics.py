@@ -43,7 +43,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph import db, leaderboards
 from graph.aggregates import TZ_NAME, day_bounds
@@ -56,6 +56,7 @@ KEY_KINDS = ("rule", "category", "day")
 NONE_KEY = "(none)"  # an item without a category, an order paid by no rule
 FOLD_OVERLAP = timedelta(minutes=5)
 MAX_DAYS = 366  # the longest period one ROI read sums
+MONTHS_BATCH = 12  # month rows rebuilt per write transaction
 # ROI answers kept in the process: the rows change once a fold (a minute), so a few seconds
 # more behind costs a dashboard nothing and spares the graph its polls
 ANSWER_SECONDS = 5.0
@@ -205,9 +206,16 @@ def fold(now: datetime | None = None) -> dict[str, Any]:
     rules = {r["id"]: r for r in db.read_rows("analytics.rules")}
     for day in days:
         refold_day(day, rules, started)
+    # the month rows of the days redone; all of them the first time (a store folded before)
+    built = bool(state and state[0]["months_built"])
+    months = sorted({day[:7] for day in days}) if built else \
+        db.read_rows("analytics.roi_months")
+    for start in range(0, len(months), MONTHS_BATCH):
+        db.write_query("analytics.store_months", months=months[start:start + MONTHS_BATCH])
     tallies = leaderboards.refold(since, started)
     watermark = db.write_query("analytics.mark_fold", watermark=started.isoformat(),
-                               now=datetime.now(UTC).isoformat())[0]["watermark"]
+                               now=datetime.now(UTC).isoformat(),
+                               months_built=True)[0]["watermark"]
     _answers.clear()  # this process answers from the new rows at once; others within seconds
     leaderboards.forget_answers()
     return {"days": len(days), "tallies": tallies, "since": since.isoformat(),
@@ -254,7 +262,43 @@ def roi_read(first: date, last: date, group_by: str) -> dict[str, Any]:
 
 
 def _roi_params(first: date, last: date, group_by: str) -> dict[str, Any]:
-    return {"key_kind": group_by, "from": first.isoformat(), "to": last.isoformat()}
+    window = split_window(first, last) if group_by != "day" else Window(last, None, None, None)
+    return {"key_kind": group_by, "from": first.isoformat(), "to": last.isoformat(),
+            "head_to": window.head_to.isoformat(), "first_month": _month(window.first_month),
+            "last_month": _month(window.last_month), "tail_from": _day(window.tail_from)}
+
+
+def _month(day: date | None) -> str:
+    return day.isoformat()[:7] if day else "9999-12"  # no month: a range that holds none
+
+
+def _day(day: date | None) -> str:
+    return day.isoformat() if day else "9999-12-31"
+
+
+class Window(NamedTuple):
+    """A read's window (split_window): day rows to head_to, month rows, day rows from
+    tail_from."""
+
+    head_to: date
+    first_month: date | None
+    last_month: date | None
+    tail_from: date | None
+
+
+def split_window(first: date, last: date) -> Window:
+    """Mall days `first`..`last` as the days before its first full month (`first`..
+    `head_to`, none when head_to < first), its full months (`first_month`..`last_month`,
+    their first days; None when none) and the days after them (`tail_from`..`last`; None
+    when none): a read sums day rows only at the edges (pure)."""
+    month_start = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)
+                                                 ).replace(day=1)
+    after = last + timedelta(days=1)
+    month_end = last if after.day == 1 else last.replace(day=1) - timedelta(days=1)
+    if month_start > month_end:
+        return Window(last, None, None, None)
+    return Window(month_start - timedelta(days=1), month_start, month_end.replace(day=1),
+                  month_end + timedelta(days=1) if month_end < last else None)
 
 
 def _roi_answer(first: date, last: date, group_by: str,

@@ -80,6 +80,8 @@ def check(client, ids, state):
     want = expected(ids, state)
     for kind in ("day", "category", "rule"):
         assert roi(client, kind)["rows"] == want[kind], kind
+        # the same over a window read as edge days and March's month rows
+        assert roi(client, kind, "2026-02-20", "2026-04-10")["rows"] == want[kind], kind
 
 
 def test_roi_follows_the_events_through_refunds_holds_and_voids(client, clean_graph, ids):
@@ -125,6 +127,12 @@ def test_roi_follows_the_events_through_refunds_holds_and_voids(client, clean_gr
     fold(client)
     check(client, ids, {"o3": "refunded", "o5": "void"})
     fold(client)  # a fold with nothing new changes no figure
+    check(client, ids, {"o3": "refunded", "o5": "void"})
+    # a store folded before month rows were kept reads days until the next fold builds them
+    db.write_query("testing.forget_roi_months")
+    check(client, ids, {"o3": "refunded", "o5": "void"})
+    fold(client)
+    assert db.read_query("testing.roi_month_count")[0]["months"] == 4  # March: r1, default, beauty, home
     check(client, ids, {"o3": "refunded", "o5": "void"})
     books = ledger.check()
     assert (books["total"], books["unbalanced"]) == (0, 0)

@@ -1,7 +1,7 @@
 """The pure parts of the growth aggregates: splitting a rebate over its items, the ROI rows
 of a day, the mall's periods and the points that expire (no database)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from graph import aggregates, analytics, leaderboards
 from graph.money import points
@@ -71,3 +71,40 @@ def test_what_expires_is_what_is_left_of_the_old_credits():
     assert points.expired_points(5000, 7000) == 0
     assert points.expiry_cutoff(datetime(2026, 12, 5, 23, 59, tzinfo=UTC), 365) == \
         datetime(2025, 12, 5, tzinfo=UTC)
+
+
+def test_a_window_is_read_as_edge_days_and_the_full_months_between():
+    split, d = analytics.split_window, date.fromisoformat
+    # a year ending mid-month: days to the month's end, eleven months, days of the last
+    window = split(d("2025-11-21"), d("2026-11-20"))
+    assert window == analytics.Window(d("2025-11-30"), d("2025-12-01"), d("2026-10-01"),
+                                      d("2026-11-01"))
+    # whole months only: no day at either edge
+    assert split(d("2026-02-01"), d("2026-03-31")) == analytics.Window(
+        d("2026-01-31"), d("2026-02-01"), d("2026-03-01"), None)
+    # no full month inside: every day read from its day row
+    assert split(d("2026-03-02"), d("2026-03-30")) == analytics.Window(
+        d("2026-03-30"), None, None, None)
+    assert split(d("2026-02-15"), d("2026-03-14")) == analytics.Window(
+        d("2026-03-14"), None, None, None)
+    # a leap February, and one day
+    assert split(d("2024-02-01"), d("2024-02-29")).first_month == d("2024-02-01")
+    assert split(d("2026-12-31"), d("2026-12-31")) == analytics.Window(
+        d("2026-12-31"), None, None, None)
+    # every day of a window is read once: edges and months cover it without overlap
+    def days(first, last):
+        return [first + timedelta(days=k) for k in range((last - first).days + 1)]
+
+    def month_end(first_day):
+        return (first_day.replace(day=28) + timedelta(days=4)).replace(day=1) - \
+            timedelta(days=1)
+
+    for first, last in [(d("2025-01-17"), d("2025-12-03")), (d("2024-12-31"), d("2025-12-30")),
+                        (d("2025-03-01"), d("2025-03-31")), (d("2025-03-05"), d("2025-04-30"))]:
+        window = split(first, last)
+        read = days(first, window.head_to)
+        if window.first_month:
+            read += days(window.first_month, month_end(window.last_month))
+        if window.tail_from:
+            read += days(window.tail_from, last)
+        assert sorted(read) == days(first, last)

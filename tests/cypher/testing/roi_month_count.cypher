@@ -1,0 +1,3 @@
+// Tests: how many ROI month rows are stored.
+MATCH (m:RoiMonth)
+RETURN count(m) AS months
