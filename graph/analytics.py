@@ -1,9 +1,11 @@
 """ROI of the referral channel, kept as the events arrive: day aggregates folded by a worker.
 
-Read side: `GET /v1/analytics/roi` sums the stored `RoiDay {day, key_kind, key}` rows of the
-asked mall days (one indexed range read, at most a row per day and key), never the orders.
-A process keeps each answer ANSWER_SECONDS (graph/timed_answers.py); a fold in the process
-drops them, and every answer names the fold it is as of.
+Read side: `GET /v1/analytics/roi` sums stored rows, never the orders: by day, the
+`RoiDay {day, key_kind, key}` rows of the asked days; by rule or category, the day rows of
+the days before the window's first full month and after its last (split_window), and the
+`RoiMonth {month, key_kind, key}` rows the fold keeps of the months between (a year: about 12
+rows a key, not 366). A process keeps each answer ANSWER_SECONDS (graph/timed_answers.py); a
+fold in the process drops them, and every answer names the fold it is as of.
 
 Days are mall days in Asia/Shanghai time (graph/aggregates.py): WeChat malls sell in China,
 and a mall's "yesterday" or "this month" is China's. An order belongs to the day it was paid.
@@ -249,7 +251,7 @@ async def roi_async(first: date, last: date, group_by: str,
     _checked(first, last, group_by)
 
     async def read() -> Any:
-        found = await db.read_query_async("analytics.roi", **_roi_params(first, last, group_by))
+        found = await db.read_query_async("analytics.roi", **roi_params(first, last, group_by))
         return render(_roi_answer(first, last, group_by, found[0]))
 
     return await _answers.get_async((first, last, group_by, render), read)
@@ -257,11 +259,12 @@ async def roi_async(first: date, last: date, group_by: str,
 
 def roi_read(first: date, last: date, group_by: str) -> dict[str, Any]:
     """`roi` read from the graph, not from the answers this process keeps (unchecked)."""
-    found = db.read_query("analytics.roi", **_roi_params(first, last, group_by))
+    found = db.read_query("analytics.roi", **roi_params(first, last, group_by))
     return _roi_answer(first, last, group_by, found[0])
 
 
-def _roi_params(first: date, last: date, group_by: str) -> dict[str, Any]:
+def roi_params(first: date, last: date, group_by: str) -> dict[str, Any]:
+    """The parameters of cypher/analytics/roi.cypher for a window (pure)."""
     window = split_window(first, last) if group_by != "day" else Window(last, None, None, None)
     return {"key_kind": group_by, "from": first.isoformat(), "to": last.isoformat(),
             "head_to": window.head_to.isoformat(), "first_month": _month(window.first_month),

@@ -299,9 +299,8 @@ def run(users: int, orders: int, seed: int, keep: bool, seconds: int, warmup: in
                     lambda _: leaderboards.invites("week", 100), list(range(IN_PROCESS)))]
         last = today - timedelta(days=1)
         results["profile"] = {
-            "analytics.roi, a year by rule": profile("analytics.roi", {
-                "key_kind": "rule", "from": (last - timedelta(days=365)).isoformat(),
-                "to": last.isoformat()}),
+            "analytics.roi, a year by rule": profile("analytics.roi", analytics.roi_params(
+                last - timedelta(days=365), last, "rule")),
             "leaderboards.invites, week, 100": profile("leaderboards.invites", {
                 "period": period_key("week", period_start("week", today)), "limit": 101,
                 "after": None, "hold_score": settings.hold_score}),

@@ -132,7 +132,8 @@ def test_roi_follows_the_events_through_refunds_holds_and_voids(client, clean_gr
     db.write_query("testing.forget_roi_months")
     check(client, ids, {"o3": "refunded", "o5": "void"})
     fold(client)
-    assert db.read_query("testing.roi_month_count")[0]["months"] == 4  # March: r1, default, beauty, home
+    # March by rule (r1, default) and by category (beauty, home)
+    assert db.read_query("testing.roi_month_count")[0]["months"] == 4
     check(client, ids, {"o3": "refunded", "o5": "void"})
     books = ledger.check()
     assert (books["total"], books["unbalanced"]) == (0, 0)
