@@ -1,8 +1,28 @@
 """Answers kept a few seconds (graph/timed_answers.py): pure."""
 
 import asyncio
+import threading
 
 from graph.timed_answers import TimedAnswers
+
+
+def run(scenario):
+    """asyncio.run in a thread of its own: the console tests' browser keeps an event loop
+    running in the main thread for the rest of the session."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["result"] = asyncio.run(scenario)
+        except BaseException as error:  # a failed assertion, raised again in the test
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def counter():
@@ -66,7 +86,7 @@ def test_callers_asking_together_share_one_read():
         assert await answers.get_async("q", read) == {"read": 1}
         return reads["n"]
 
-    assert asyncio.run(scenario()) == 1
+    assert run(scenario()) == 1
 
 
 def test_a_caller_that_leaves_does_not_cancel_the_read_for_the_others():
@@ -83,7 +103,7 @@ def test_a_caller_that_leaves_does_not_cancel_the_read_for_the_others():
         assert first.cancelled()
         return reads["n"]
 
-    assert asyncio.run(scenario()) == 1
+    assert run(scenario()) == 1
 
 
 def test_a_failed_read_fails_its_callers_and_is_not_kept():
@@ -107,7 +127,7 @@ def test_a_failed_read_fails_its_callers_and_is_not_kept():
 
         assert await answers.get_async("q", works) == {"read": 1}
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_read_under_way_when_cleared_is_answered_but_not_kept():
@@ -123,7 +143,7 @@ def test_a_read_under_way_when_cleared_is_answered_but_not_kept():
         assert answers.fresh("q") is None
         assert await answers.get_async("q", read) == {"read": 2}
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_just_stale_answer_is_given_while_one_read_renews_it():
@@ -149,7 +169,7 @@ def test_a_just_stale_answer_is_given_while_one_read_renews_it():
         assert not caller.done()
         assert await caller == {"read": 3}
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_spread_keeps_each_answer_a_drawn_part_of_the_time():
