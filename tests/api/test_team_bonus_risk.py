@@ -15,6 +15,7 @@ from tests.api.test_team_rewards import (
     bonuses,
     category,
     create,
+    leader_with_one_sale,
     movements,
     no_delay,  # noqa: F401  (the fixture every test here uses)
     post,
@@ -65,9 +66,7 @@ def assert_ledger_whole() -> None:
 
 
 def test_a_ring_found_after_the_bonus_holds_it_until_it_is_dismissed(client, ids):
-    lead, a = ids("lead"), ids("a")
-    cat = category(ids)
-    post(client, [make_user(lead), make_user(a, lead)] + sale(ids("oa"), a, 20000, cat))
+    lead, a, cat = leader_with_one_sale(client, ids)
     reward = ids("team")
     create(client, id=reward, threshold_cents=10000, bonus_cents=888, depth=1, category=cat)
     assert run(client, reward)["held"] == 0

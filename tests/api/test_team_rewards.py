@@ -49,6 +49,15 @@ def category(ids: Any) -> str:
     return ids("cat").lower()
 
 
+def leader_with_one_sale(client: Any, ids: Any) -> tuple[str, str, str]:
+    """A leader whose one invitee sold 20,000 cents of the test's own category in PERIOD:
+    the leader, the invitee and the category."""
+    lead, a = ids("lead"), ids("a")
+    cat = category(ids)
+    post(client, [make_user(lead), make_user(a, lead)] + sale(ids("oa"), a, 20000, cat))
+    return lead, a, cat
+
+
 def create(client: Any, **terms: Any) -> dict[str, Any]:
     answer = client.post("/v1/team-rewards", headers=ADMIN, json=terms)
     assert answer.status_code == 201, answer.text
@@ -216,9 +225,7 @@ def test_a_team_bonus_is_paid_once_settled_clawed_back_and_certified(client, ids
 
 
 def test_a_held_leader_gets_the_bonus_held_until_the_ring_is_dismissed(client, ids, no_delay):
-    lead, a = ids("lead"), ids("a")
-    cat = category(ids)
-    post(client, [make_user(lead), make_user(a, lead)] + sale(ids("oa"), a, 20000, cat))
+    lead, a, cat = leader_with_one_sale(client, ids)
     ring = ids("ring")
     db.write_query("testing.plant_rings", rings=[
         {"ring_id": ring, "score": 0.9, "status": "open", "members": [lead], "hold": True}])
@@ -266,9 +273,7 @@ def month_sale(order_id: str, buyer: str, cents: int, category: str,
 
 
 def test_the_mall_is_told_of_a_bonus_when_it_is_made(client, ids):
-    lead, a = ids("lead"), ids("a")
-    cat = category(ids)
-    post(client, [make_user(lead), make_user(a, lead)] + sale(ids("oa"), a, 20000, cat))
+    lead, a, cat = leader_with_one_sale(client, ids)
     reward = ids("team")
     create(client, id=reward, threshold_cents=10000, bonus_cents=777, depth=1, category=cat)
     mall = Receiver()

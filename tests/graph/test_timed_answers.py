@@ -73,11 +73,16 @@ def slow_counter(gate):
     return reads, read
 
 
+def gated_answers():
+    """Answers kept a minute, and a read that waits for its gate (made on the running loop)."""
+    gate = asyncio.Event()
+    reads, read = slow_counter(gate)
+    return gate, TimedAnswers(keep_seconds=60, max_entries=10), reads, read
+
+
 def test_callers_asking_together_share_one_read():
     async def scenario():
-        gate = asyncio.Event()
-        answers = TimedAnswers(keep_seconds=60, max_entries=10)
-        reads, read = slow_counter(gate)
+        gate, answers, reads, read = gated_answers()
         callers = [asyncio.create_task(answers.get_async("q", read)) for _ in range(20)]
         await asyncio.sleep(0)
         gate.set()
@@ -91,9 +96,7 @@ def test_callers_asking_together_share_one_read():
 
 def test_a_caller_that_leaves_does_not_cancel_the_read_for_the_others():
     async def scenario():
-        gate = asyncio.Event()
-        answers = TimedAnswers(keep_seconds=60, max_entries=10)
-        reads, read = slow_counter(gate)
+        gate, answers, reads, read = gated_answers()
         first = asyncio.create_task(answers.get_async("q", read))
         second = asyncio.create_task(answers.get_async("q", read))
         await asyncio.sleep(0)
@@ -132,9 +135,7 @@ def test_a_failed_read_fails_its_callers_and_is_not_kept():
 
 def test_a_read_under_way_when_cleared_is_answered_but_not_kept():
     async def scenario():
-        gate = asyncio.Event()
-        answers = TimedAnswers(keep_seconds=60, max_entries=10)
-        reads, read = slow_counter(gate)
+        gate, answers, reads, read = gated_answers()
         caller = asyncio.create_task(answers.get_async("q", read))
         await asyncio.sleep(0)
         answers.clear()  # a fold committed while the read was under way
