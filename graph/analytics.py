@@ -294,8 +294,8 @@ def split_window(first: date, last: date) -> Window:
     `head_to`, none when head_to < first), its full months (`first_month`..`last_month`,
     their first days; None when none) and the days after them (`tail_from`..`last`; None
     when none): a read sums day rows only at the edges (pure)."""
-    month_start = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)
-                                                 ).replace(day=1)
+    month_start = first if first.day == 1 else \
+        leaderboards.period_end("month", first.replace(day=1))
     after = last + timedelta(days=1)
     month_end = last if after.day == 1 else last.replace(day=1) - timedelta(days=1)
     if month_start > month_end:

@@ -96,8 +96,7 @@ def test_a_window_is_read_as_edge_days_and_the_full_months_between():
         return [first + timedelta(days=k) for k in range((last - first).days + 1)]
 
     def month_end(first_day):
-        return (first_day.replace(day=28) + timedelta(days=4)).replace(day=1) - \
-            timedelta(days=1)
+        return leaderboards.period_end("month", first_day) - timedelta(days=1)
 
     for first, last in [(d("2025-01-17"), d("2025-12-03")), (d("2024-12-31"), d("2025-12-30")),
                         (d("2025-03-01"), d("2025-03-31")), (d("2025-03-05"), d("2025-04-30"))]:
