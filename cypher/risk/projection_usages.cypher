@@ -1,5 +1,6 @@
 // The identifiers of the users $ids (devices, IPs, payment accounts, addresses): a row per
-// (user, identifier) with first and last use (epoch seconds) and count.
+// (user, identifier) with first and last use (epoch seconds) and count, as one list of
+// rows (one record per page: far less for the driver to decode than a record per row).
 UNWIND $ids AS id
 MATCH (u:User {id: id})
 CALL (u) {
@@ -21,4 +22,4 @@ CALL (u) {
   RETURN 'address' AS kind, a.id AS ident, first.epochSeconds AS first_at,
          last.epochSeconds AS last_at, n AS count
 }
-RETURN u.id AS user_id, kind, ident, first_at, last_at, count
+RETURN collect([u.id, kind, ident, first_at, last_at, count]) AS rows

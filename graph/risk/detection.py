@@ -4,7 +4,8 @@ rings at or above TIERGRAPH_HOLD_SCORE earned, and release the holds of rings th
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,8 @@ from graph.errors import conflict
 from graph.risk import holds, incremental, model_store, runs
 from graph.risk.projection import OrderInfo, Projection, Usage, UserInfo
 from graph.risk.ring_ids import stable_ring_ids
+from graph.risk.user_graph import MAX_SHARE
+from graph.rules.maths import DEFAULT_RULE
 from graph.settings import get_settings
 
 PAGE = 10_000
@@ -29,30 +32,56 @@ def _quiet(stage: str, fraction: float) -> None:
     return None
 
 
-def load_projection(progress: Progress = _quiet) -> Projection:
-    """Users, identifier usages and orders from Neo4j, a page of users at a time."""
-    users: dict[str, UserInfo] = {}
+def load_projection(progress: Progress = _quiet,
+                    touched: Iterable[str] | None = None) -> Projection:
+    """The part of the graph detection can link (`projection.linked_part`, read where the
+    data lives): the users of identifiers shared by 2..MAX_SHARE users, with their usages
+    and orders, and their uplines. With `touched` (an incremental run), also those users and
+    everyone sharing an identifier with them, so that what they changed is seen."""
+    shared: set[tuple[str, str]] = set()
+    linked: set[str] = set()
+    for r in db.read_query("risk.shared_identifiers", min_users=2, max_users=MAX_SHARE):
+        shared.add((r["kind"], r["ident"]))
+        linked.update(r["users"])
+    if touched is not None:
+        touched = sorted(set(touched))
+        # an identifier with more users than this was over MAX_SHARE before them too
+        limit = MAX_SHARE + len(touched)
+        linked.update(touched)
+        for chunk in _chunks(touched, PAGE):
+            linked.update(str(user) for user in db.read_rows(
+                "risk.identifier_neighbours", ids=chunk, max_users=limit))
+    progress("reading the graph", 0.1)
+    ids = sorted(linked)
+    users = _users(ids)
     usages: list[Usage] = []
     orders: list[OrderInfo] = []
-    total = db.read_query("risk.user_count")[0]["users"] or 1
-    after = ""
-    while True:
-        page = db.read_query("risk.projection_users", after=after, limit=PAGE)
-        if not page:
-            break
-        ids = [r["user_id"] for r in page]
-        for r in page:
-            users[r["user_id"]] = UserInfo(float(r["registered_at"]), r["inviter"])
-        for r in db.read_query("risk.projection_usages", ids=ids):
-            usages.append(Usage(r["user_id"], r["kind"], r["ident"], float(r["first_at"]),
-                                float(r["last_at"]), int(r["count"])))
-        for r in db.read_query("risk.projection_orders", ids=ids):
-            orders.append(OrderInfo(
-                r["order_id"], r["user_id"], r["amount_cents"], float(r["paid_at"]),
-                r["refunded_cents"], None if r["refunded_at"] is None else float(r["refunded_at"])))
-        after = ids[-1]
-        progress("reading the graph", min(len(users) / total, 1.0))
-    return Projection(users=users, usages=usages, orders=orders)
+    pages = _chunks(ids, PAGE)
+    # Two pages in flight: Neo4j reads one while this process decodes the other.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for n, (used, placed) in enumerate(pool.map(_page, pages), start=1):
+            usages.extend(Usage(u, k, i, float(f), float(la), int(c))
+                          for u, k, i, f, la, c in used)
+            orders.extend(OrderInfo(o, u, a, float(p), r, None if at is None else float(at))
+                          for o, u, a, p, r, at in placed)
+            progress("reading the graph", 0.1 + 0.9 * n / len(pages))
+    # the uplines the rebate features walk: registration and inviter only
+    for _ in range(len(DEFAULT_RULE.tiers)):
+        uplines = sorted({info.inviter for info in users.values()
+                          if info.inviter is not None and info.inviter not in users})
+        users.update(_users(uplines))
+    return Projection(users=users, usages=usages, orders=orders, shared=frozenset(shared))
+
+
+def _page(ids: list[str]) -> tuple[list[Any], list[Any]]:
+    return (db.read_rows("risk.projection_usages", ids=ids),
+            db.read_rows("risk.projection_orders", ids=ids))
+
+
+def _users(ids: list[str]) -> dict[str, UserInfo]:
+    return {user: UserInfo(float(registered), inviter)
+            for page in _chunks(ids, PAGE)
+            for user, registered, inviter in db.read_rows("risk.projection_users", ids=page)}
 
 
 def detect_and_store(seed: int = 0, progress: Progress = _quiet,
@@ -85,7 +114,7 @@ def _detect_and_store(seed: int, progress: Progress, actor: str, full: bool) -> 
         last, seed, str(model_store.version_of(scorer)), full, started,
         get_settings().detect_full_every_days)
     touched = runs.touched_since(last.since) if last and mode == incremental.INCREMENTAL else None
-    projection = load_projection(lambda stage, f: progress(stage, 0.4 * f))
+    projection = load_projection(lambda stage, f: progress(stage, 0.4 * f), touched)
 
     def stages(stage: str, fraction: float) -> None:
         progress(stage, 0.4 + 0.4 * fraction)

@@ -4,6 +4,7 @@ Neo4j delivers it (cypher/risk/projection_*.cypher, read by `graph.risk.detectio
 `projection_from_events` builds the same thing from events, for tests and the lab.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,11 +44,45 @@ class OrderInfo(NamedTuple):
 
 @dataclass
 class Projection:
-    """Everything detection reads."""
+    """Everything detection reads. `shared`, when known, is every identifier (kind, ident)
+    used by 2..MAX_SHARE users in the whole graph: a projection of part of the graph
+    (`linked_part`) cannot tell from its own usages which identifiers are too common."""
 
     users: dict[str, UserInfo]
     usages: list[Usage]
     orders: list[OrderInfo]
+    shared: frozenset[tuple[str, str]] | None = None
+
+
+def linked_part(projection: Projection, max_share: int, tiers: int,
+                touched: Iterable[str] | None = None) -> Projection:
+    """The part of a projection detection can link, as the detection job reads it from
+    Neo4j: every user of an identifier of 2..`max_share` users, with their usages and
+    orders, and their uplines `tiers` deep (registration and inviter only, for the rebate
+    features). Nobody else shares anything that weighs. With `touched` (an incremental run),
+    also those users and every user of an identifier they use of at most `max_share` +
+    len(touched) users: one with more was over `max_share` before they came to it too."""
+    users_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for usage in projection.usages:
+        users_of[(usage.kind, usage.ident)].add(usage.user_id)
+    shared = frozenset(key for key, users in users_of.items() if 2 <= len(users) <= max_share)
+    keep = {user for key in shared for user in users_of[key]}
+    if touched is not None:
+        touched = set(touched) & set(projection.users)
+        limit = max_share + len(touched)
+        keep |= touched
+        for usage in projection.usages:
+            if usage.user_id in touched and len(sharing := users_of[usage[1:3]]) <= limit:
+                keep |= sharing
+    users = {user: projection.users[user] for user in keep if user in projection.users}
+    for _ in range(tiers):
+        uplines = {info.inviter for info in users.values()
+                   if info.inviter is not None and info.inviter not in users}
+        users.update({u: projection.users[u] for u in uplines if u in projection.users})
+    return Projection(users=users,
+                      usages=[u for u in projection.usages if u.user_id in keep],
+                      orders=[o for o in projection.orders if o.user_id in keep],
+                      shared=shared)
 
 
 def epoch(value: str) -> float:

@@ -111,7 +111,8 @@ def shared_groups(projection: Projection, index: Index) -> list[Group]:
         if usage.kind in KIND_WEIGHT:
             by_ident[(usage.kind, usage.ident)].append(
                 (index.ids[usage.user_id], usage.uses, usage.first_at, usage.last_at))
-    shared = sorted(key for key, uses in by_ident.items() if 2 <= len(uses) <= MAX_SHARE)
+    shared = sorted(key for key, uses in by_ident.items() if 2 <= len(uses) <= MAX_SHARE
+                    and (projection.shared is None or key in projection.shared))
     return [Group(key[0], sorted(by_ident[key])) for key in shared]
 
 

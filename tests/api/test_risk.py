@@ -350,23 +350,57 @@ def test_velocity_order_bursts_and_a_large_first_order_are_read_from_the_graph(c
 
 def test_the_graph_projection_equals_the_one_built_from_the_events(clean_graph):
     """Detection quality is measured on projections built from event files; this shows the
-    Neo4j projection the detection job reads is the same, and so are the rings it finds."""
+    Neo4j projection the detection job reads is the part of the same one it can link (the
+    users of shared identifiers, their uplines), and it finds the rings of the whole."""
     from graph.risk.communities import detect
-    from graph.risk.projection import projection_from_events
+    from graph.risk.projection import linked_part, projection_from_events
+    from graph.risk.user_graph import MAX_SHARE
     from lab.fraudgen import generate_mall
 
     events, labels = generate_mall(1500, seed=5)
     result = ingest_raw(events)
     assert not result.rejected, result.rejected[:3]
     from_graph = detection.load_projection()
-    from_events = projection_from_events(events)
+    whole = projection_from_events(events)
+    from_events = linked_part(whole, MAX_SHARE, 3)
     assert from_graph.users == from_events.users
     assert sorted(from_graph.usages) == sorted(from_events.usages)
     assert sorted(from_graph.orders) == sorted(from_events.orders)
+    assert from_graph.shared == from_events.shared
+    assert len(from_graph.users) < len(whole.users)
     found = detect(from_graph, seed=3)
-    assert [r.members for r in found] == [r.members for r in detect(from_events, seed=3)]
+    assert [r.members for r in found] == [r.members for r in detect(whole, seed=3)]
     truth = [r["members"] for r in labels["rings"]]
     assert any(_jaccard(r.members, t) > 0.5 for r in found for t in truth)
+
+    # an incremental run also reads the touched users and everyone on their identifiers
+    touched = sorted(set(whole.users) - set(from_graph.users))[:50]
+    assert touched
+    from_graph = detection.load_projection(touched=touched)
+    from_events = linked_part(whole, MAX_SHARE, 3, touched)
+    assert set(touched) <= set(from_graph.users)
+    assert from_graph.users == from_events.users
+    assert sorted(from_graph.usages) == sorted(from_events.usages)
+
+
+def test_an_incremental_run_reads_everyone_on_an_identifier_a_touched_user_took_over_the_limit(
+        clean_graph, ids):
+    """65 users behind one IP: over MAX_SHARE, so a full run reads none of them. The one who
+    came last took it from 64 to 65, so the other 64 lost their edges there: an incremental
+    run that names that user reads all of them."""
+    from graph.risk.user_graph import MAX_SHARE
+
+    users = [ids(f"nat{n}") for n in range(MAX_SHARE + 1)]
+    events = [make_user(u, None, at=f"2026-03-01T10:{n % 60:02d}:00+00:00")
+              for n, u in enumerate(users)]
+    events += [make_session(u, f"dev-{u}", "100.64.9.9", f"2026-03-02T10:{n % 60:02d}:00+00:00")
+               for n, u in enumerate(users)]
+    assert not ingest_raw(events).rejected
+
+    assert not set(users) & set(detection.load_projection().users)
+    read = detection.load_projection(touched=[users[-1]])
+    assert set(users) <= set(read.users)
+    assert {u.user_id for u in read.usages if u.ident == "100.64.9.9"} == set(users)
 
 
 def test_one_detection_run_at_a_time(client, graph):

@@ -5,9 +5,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from graph.risk.communities import detect
-from graph.risk.projection import projection_from_events
+from graph.risk.projection import linked_part, projection_from_events
+from graph.risk.user_graph import MAX_SHARE
 from lab.evaluation import match_rings
 from lab.fraudgen import generate_mall
+from lab.worlds import generate_world
+from lab.worlds.settings import NAMED
 from tests.factories import make_order, make_session, make_user
 
 T0 = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -126,3 +129,19 @@ def test_a_second_account_inside_a_family_is_its_own_community():
     rings = detect(projection_from_events(events), seed=1)
     assert ["son", "son-2"] in [r.members for r in rings]
     assert not any({"son-2", "mother"} <= set(r.members) for r in rings)
+
+
+@pytest.mark.parametrize("mall", ["fraudgen", "locker_city", "dense_nat"])
+def test_the_part_of_the_graph_detection_can_link_finds_what_the_whole_finds(mall):
+    """The job reads only the users of identifiers shared by 2..MAX_SHARE users, and their
+    uplines: the same rings, scores and features as the whole graph, from far fewer users."""
+    events = (generate_mall(4000, 2)[0] if mall == "fraudgen"
+              else generate_world(NAMED[mall], 4000, 2)[0])
+    whole = projection_from_events(events)
+    part = linked_part(whole, MAX_SHARE, 3)
+
+    found = detect(part, seed=1)
+
+    assert len(part.users) < 0.8 * len(whole.users)
+    assert found and [(r.members, r.score, r.features) for r in found] == [
+        (r.members, r.score, r.features) for r in detect(whole, seed=1)]

@@ -9,7 +9,13 @@ import pytest
 from graph.risk import incremental, schedule
 from graph.risk.communities import components, detect
 from graph.risk.incremental import FULL, INCREMENTAL, LastRun, choose_mode
-from graph.risk.projection import Projection, Usage, UserInfo, projection_from_events
+from graph.risk.projection import (
+    Projection,
+    Usage,
+    UserInfo,
+    linked_part,
+    projection_from_events,
+)
 from graph.risk.user_graph import MAX_SHARE, Index, build_user_graph, shared_groups
 from lab.fraudgen import generate_mall
 
@@ -79,15 +85,23 @@ def _key(ring) -> tuple:
             tuple(sorted(ring.features.items())))
 
 
+@pytest.mark.parametrize("read", ["whole", "linked part"])
 @pytest.mark.parametrize(("cut", "width"), [(0.3, 0.05), (0.6, 0.02), (0.9, 0.01), (0.97, 0.03)])
-def test_detecting_the_touched_components_and_keeping_the_rest_is_a_full_run(mall, cut, width):
+def test_detecting_the_touched_components_and_keeping_the_rest_is_a_full_run(
+        mall, cut, width, read):
+    """Whether the run reads the whole graph or only the part it can link (the users of
+    shared identifiers and of the touched users' identifiers, as the job reads it)."""
     events, _ = mall
     start, end = int(len(events) * cut), int(len(events) * (cut + width))
     before = detect(projection_from_events(events[:start]), seed=1)
     now = projection_from_events(events[:end])
     full = detect(now, seed=1)
+    touched = _touched(events[start:end])
+    if read == "linked part":
+        whole, now = now, linked_part(now, MAX_SHARE, 3, touched)
+        assert set(now.users) < set(whole.users)  # a part is read, not everyone
 
-    found, plan = incremental.detect_touched(now, _touched(events[start:end]), seed=1)
+    found, plan = incremental.detect_touched(now, touched, seed=1)
     kept = incremental.kept_rings({f"r{n}": r.members for n, r in enumerate(before)},
                                   plan.rerun)
     kept_rings = [before[int(ring_id[1:])] for ring_id in kept]
