@@ -15,17 +15,19 @@ would, so the figures are what they would see. Prints one JSON line per size and
 
 import argparse
 import json
+import multiprocessing
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from lab.bench.stack import use_bench_stack
 
+T = TypeVar("T")
 TAIL_SHARE = 0.1  # the share of the stream imported incrementally after the bulk load
 TIERGRAPH = str(Path(sys.executable).with_name("tiergraph"))
 PHASE = re.compile(r"^(check|CSV|neo4j-admin|Neo4j stop, start and schema|total): "
@@ -37,12 +39,11 @@ def phases(output: str) -> dict[str, float]:
     return {m.group(1): float(m.group(2)) for m in PHASE.finditer(output)}
 
 
-def split_stream(lines: list[bytes], tail_share: float = TAIL_SHARE) -> tuple[list[bytes],
-                                                                                list[bytes]]:
+def split_stream(stream: list[T], tail_share: float = TAIL_SHARE) -> tuple[list[T], list[T]]:
     """The time-sorted stream cut in two: the head for the bulk load, the tail for the
     incremental import (pure)."""
-    cut = len(lines) - int(len(lines) * tail_share)
-    return lines[:cut], lines[cut:]
+    cut = len(stream) - int(len(stream) * tail_share)
+    return stream[:cut], stream[cut:]
 
 
 def dir_bytes(path: Path) -> int:
@@ -61,42 +62,60 @@ def _run(argv: list[str]) -> tuple[str, float]:
     return done.stdout, elapsed
 
 
-def one_size(users: int, seed: int, work: Path) -> dict[str, Any]:
-    """Generate, bulk-load, import the tail, measure the store and detect at `users`."""
+def write_streams(users: int, seed: int, work: Path) -> dict[str, Any]:
+    """Generate the mall of `users` and write its head and tail as NDJSON under `work`, in a
+    child process: the generator's memory (several GiB at a million users) is given back
+    before Neo4j is loaded, and never held beside it."""
+    work.mkdir(parents=True, exist_ok=True)
+    facts = work / "generated.json"
+    child = multiprocessing.get_context("fork").Process(
+        target=_write_streams, args=(users, seed, work, facts))
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise SystemExit(f"generating {users:,} users failed (exit code {child.exitcode})")
+    return dict(json.loads(facts.read_text()))
+
+
+def _write_streams(users: int, seed: int, work: Path, facts: Path) -> None:
+    from lab.fraudgen import generate_mall
+
+    started = time.perf_counter()
+    events, labels = generate_mall(users, seed)
+    head, tail = split_stream(events)
+    for name, part in (("head", head), ("tail", tail)):
+        with (work / f"{name}.ndjson").open("wb") as out:
+            for event in part:
+                out.write(orjson.dumps(event) + b"\n")
+    facts.write_text(json.dumps({"events": len(events), "head": len(head),
+                                 "tail": len(tail), "rings": len(labels["rings"]),
+                                 "generate_s": round(time.perf_counter() - started, 1)}))
+
+
+def one_size(users: int, seed: int, work: Path, written: dict[str, Any]) -> dict[str, Any]:
+    """Bulk-load the head written for `users`, import the tail, measure the store, detect."""
     from graph import db
     from graph.settings import get_settings
     from infra import stack
-    from lab.fraudgen import generate_mall
 
     settings = get_settings()
-    work.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    events, labels = generate_mall(users, seed)
-    lines = [orjson.dumps(e) for e in events]
-    del events
-    generated = time.perf_counter() - started
-    head, tail = split_stream(lines)
-    (work / "head.ndjson").write_bytes(b"\n".join(head) + b"\n")
-    (work / "tail.ndjson").write_bytes(b"\n".join(tail) + b"\n")
-    del lines, head
-
     db.reset_database()
     db.close_driver()
     out, bulk_s = _run([TIERGRAPH, "import", "--bulk", str(work / "head.ndjson")])
     bulk = phases(out)
-    head_events = sum(1 for _ in open(work / "head.ndjson", "rb"))
+    head_events, tail_events = written["head"], written["tail"]
     _, tail_s = _run([TIERGRAPH, "import", str(work / "tail.ndjson")])
     store = dir_bytes(stack.Paths(settings.data_dir).neo4j_home / "data")
     out, _ = _run([sys.executable, "-m", "lab.bench.detect_graph", "detect", "--seed", "0"])
     detected = json.loads(out.strip().splitlines()[-1])
     return {
-        "users": users, "seed": seed, "events": head_events + len(tail),
-        "rings_planted": len(labels["rings"]), "generate_s": round(generated, 1),
+        "users": users, "seed": seed, "events": written["events"],
+        "rings_planted": written["rings"], "generate_s": written["generate_s"],
         "bulk_events": head_events, "bulk_s": round(bulk.get("total", bulk_s), 1),
         "bulk_events_per_s": round(head_events / bulk.get("total", bulk_s)),
         "bulk_phases_s": bulk,
-        "incremental_events": len(tail), "incremental_s": round(tail_s, 1),
-        "incremental_events_per_s": round(len(tail) / tail_s),
+        "incremental_events": tail_events, "incremental_s": round(tail_s, 1),
+        "incremental_events_per_s": round(tail_events / tail_s),
         "store_mib": round(store / 2**20),
         "detect_s": detected["total_s"], "detect_stages_s": detected["stages_s"],
         "detect_peak_rss_mib": detected["peak_rss_mib"],
@@ -133,11 +152,14 @@ def main() -> None:
     from infra import stack
 
     settings = use_bench_stack()
+    written = {users: write_streams(users, args.seed, settings.data_dir / "scale" / str(users))
+               for users in args.users}
     stack.up(settings, ("neo4j", "redis", "audit"), say=print)
     rows = []
     try:
         for users in args.users:
-            rows.append(one_size(users, args.seed, settings.data_dir / "scale"))
+            rows.append(one_size(users, args.seed, settings.data_dir / "scale" / str(users),
+                                 written[users]))
             print(orjson.dumps(rows[-1]).decode(), flush=True)
     finally:
         if not args.keep:
