@@ -1,5 +1,5 @@
 // Takes the write lock (in id order) of the rebates not void of orders placed by $user_ids,
-// of the team bonuses they lead, of those held by $holder and (when $counting) of the team
+// of the team bonuses they lead, of those held by one of $holders and (when $counting) of the team
 // bonuses that counted their orders, so what is read next is current. Returns ids (sorted,
 // all but those only counting) and counting (sorted, the team bonuses counting their orders).
 CALL () {
@@ -15,8 +15,9 @@ CALL () {
     AND rb.status <> 'void'
   RETURN rb, true AS own
   UNION
+  UNWIND $holders AS holder
   MATCH (rb:Rebate {status: 'held'})
-  WHERE rb.hold_by = $holder
+  WHERE rb.hold_by = holder
   RETURN rb, true AS own
   UNION
   UNWIND CASE WHEN $counting THEN $user_ids ELSE [] END AS user_id

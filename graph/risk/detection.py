@@ -25,6 +25,10 @@ PAGE = 10_000
 # Communities scoring under this are families and friends with one odd feature; they are
 # not stored as rings (an analyst would only page past them).
 STORE_FLOOR = 0.3
+# The identifiers that link users, by kind; the slowest (those counted over orders) first.
+SHARED_QUERIES = {"address": "risk.shared_addresses", "payment_account":
+                  "risk.shared_payment_accounts", "ip": "risk.shared_ips",
+                  "device": "risk.shared_devices"}
 Progress = Callable[[str, float], None]
 
 
@@ -38,11 +42,15 @@ def load_projection(progress: Progress = _quiet,
     data lives): the users of identifiers shared by 2..MAX_SHARE users, with their usages
     and orders, and their uplines. With `touched` (an incremental run), also those users and
     everyone sharing an identifier with them, so that what they changed is seen."""
+    progress("reading the graph", 0.0)
     shared: set[tuple[str, str]] = set()
     linked: set[str] = set()
-    for r in db.read_query("risk.shared_identifiers", min_users=2, max_users=MAX_SHARE):
-        shared.add((r["kind"], r["ident"]))
-        linked.update(r["users"])
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Neo4j runs a query on one core
+        for kind, rows in zip(SHARED_QUERIES, pool.map(_shared, SHARED_QUERIES.values()),
+                              strict=True):
+            for r in rows:
+                shared.add((kind, r["ident"]))
+                linked.update(r["users"])
     if touched is not None:
         touched = sorted(set(touched))
         # an identifier with more users than this was over MAX_SHARE before them too
@@ -71,6 +79,10 @@ def load_projection(progress: Progress = _quiet,
                           if info.inviter is not None and info.inviter not in users})
         users.update(_users(uplines))
     return Projection(users=users, usages=usages, orders=orders, shared=frozenset(shared))
+
+
+def _shared(query: str) -> list[dict[str, Any]]:
+    return db.read_query(query, min_users=2, max_users=MAX_SHARE)
 
 
 def _page(ids: list[str]) -> tuple[list[Any], list[Any]]:
@@ -153,7 +165,7 @@ def _detect_and_store(seed: int, progress: Progress, actor: str, full: bool) -> 
                    + [{"ring_id": r["ring_id"], "members": r["members"]} for r in known
                       if r["ring_id"] in kept and (r["score"] or 0) >= hold_score])
     progress("holding rebates", 0.9)
-    held = sum(holds.hold_ring(r["ring_id"], r["members"]) for r in holding)
+    held = holds.hold_rings([(r["ring_id"], r["members"]) for r in holding])
     # Only a ring that was open at or above the hold score can have held anything.
     was_holding = {r["ring_id"] for r in known
                    if r["status"] == "open" and (r["score"] or 0) >= hold_score}

@@ -1,0 +1,8 @@
+// The payment accounts used by $min_users..$max_users users, each with its users' ids: only
+// identifiers like these can link users in detection (graph/risk/detection.py reads the
+// four kinds side by side). An order keeps its buyer as user_id: one hop fewer.
+MATCH (pa:PaymentAccount)
+WHERE COUNT { (pa)<-[:PAID_WITH]-() } >= $min_users
+WITH pa, COLLECT { MATCH (pa)<-[:PAID_WITH]-(o:Order) RETURN DISTINCT o.user_id } AS users
+WHERE size(users) >= $min_users AND size(users) <= $max_users
+RETURN pa.id AS ident, users
