@@ -4,14 +4,19 @@ The only module of detection that imports networkx; docs/detection.md ("Method")
 and why each step works as it does.
 """
 
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 import networkx as nx
 
 from graph.risk.projection import Projection
 from graph.risk.scoring import DetectedRing, score_communities
 from graph.risk.user_graph import (
+    Group,
     Index,
     UserGraph,
     build_user_graph,
@@ -23,6 +28,10 @@ RESOLUTION = 0.5
 # Communities this large peel members linked to under PEEL_SHARE of the others.
 PEEL_FROM = 6
 PEEL_SHARE = 0.3
+# Components are shared out among this many processes (this one and forked ones) from
+# PARALLEL_FROM components on; below that, forking costs more than it saves.
+PROCESSES = 2
+PARALLEL_FROM = 2000
 
 Progress = Callable[[str, float], None]
 
@@ -33,11 +42,13 @@ def _quiet(stage: str, fraction: float) -> None:
 
 def detect(projection: Projection, seed: int = 0, progress: Progress | None = None, *,
            algorithm: str = "louvain",
-           only: Callable[[Index, UserGraph], set[int]] | None = None) -> list[DetectedRing]:
+           only: Callable[[Index, UserGraph], set[int]] | None = None,
+           processes: int = PROCESSES) -> list[DetectedRing]:
     """Suspicious communities of the projection, highest score first; `algorithm` is
     louvain (the default), leiden (needs the leidenalg dev extra) or label_propagation.
     `only`, given the index and the whole graph, names the users (whole connected
-    components) to detect in; the others are left out (an incremental run)."""
+    components) to detect in; the others are left out (an incremental run). `processes`:
+    how many processes share the communities and scoring out (the same rings either way)."""
     say = progress or _quiet
     # 1. weight each pair of users by the identifiers they share
     say("index", 0.0)
@@ -47,14 +58,59 @@ def detect(projection: Projection, seed: int = 0, progress: Progress | None = No
     graph = build_user_graph(groups, index)
     if only is not None:
         graph = graph.restricted(only(index, graph))
-    # 2. find communities in the weighted graph
+    # 2. find communities in the weighted graph, 3. score each and keep those with a reason;
+    # the components are independent, so a second process takes half of them
     say("communities", 0.4)
-    parts = _communities(graph, seed, algorithm, say, dependent_chains(groups, index, graph))
-    # 3. score each community and keep those with a reason
-    say("scoring", 0.8)
-    rings = score_communities(parts, groups, index, graph)
+    chains = dependent_chains(groups, index, graph)
+    found = _seed_components(graph)
+    if processes > 1 and len(found) >= PARALLEL_FROM:
+        rings = _in_processes(processes, found, graph, seed, algorithm, chains, groups, index,
+                              say)
+    else:
+        parts = _communities(found, graph, seed, algorithm, say, chains)
+        say("scoring", 0.8)
+        rings = score_communities(parts, groups, index, graph)
     say("done", 1.0)
     return rings
+
+
+# The work a forked process reads (copy-on-write), set by `_in_processes` before forking.
+_FORKED: dict[str, Any] = {}
+
+
+def _in_processes(processes: int, found: list[list[int]], graph: UserGraph, seed: int,
+                  algorithm: str, chains: list[list[int]], groups: list[Group], index: Index,
+                  say: Progress) -> list[DetectedRing]:
+    """Communities and scores of every `processes`-th component in each of `processes`
+    processes (this one and forked ones), merged in the order one process gives. Where
+    forking is refused (a daemonic process), all of them here."""
+    _FORKED.update(found=found, graph=graph, seed=seed, algorithm=algorithm, chains=chains,
+                   groups=groups, index=index, processes=processes)
+    try:
+        with ProcessPoolExecutor(max_workers=processes - 1,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            try:
+                others = [pool.submit(_shard_rings, shard) for shard in range(1, processes)]
+            except (AssertionError, OSError):  # no children here: every shard in this one
+                others = []
+            rings = _shard_rings(0, say)
+            for shard in range(1, processes):
+                try:
+                    rings.extend(others[shard - 1].result())
+                except (IndexError, BrokenProcessPool):
+                    rings.extend(_shard_rings(shard))
+    finally:
+        _FORKED.clear()
+    rings.sort(key=lambda r: (-r.score, r.members))
+    return rings
+
+
+def _shard_rings(shard: int, say: Progress = _quiet) -> list[DetectedRing]:
+    w = _FORKED
+    mine = w["found"][shard::w["processes"]]
+    parts = _communities(mine, w["graph"], w["seed"], w["algorithm"], say, w["chains"])
+    say("scoring", 0.8)
+    return score_communities(parts, w["groups"], w["index"], w["graph"])
 
 
 def components(nodes: Iterable[int], pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -77,17 +133,22 @@ def components(nodes: Iterable[int], pairs: Iterable[tuple[int, int]]) -> list[l
     return sorted(members.values(), key=lambda c: c[0])
 
 
-def _communities(graph: UserGraph, seed: int, algorithm: str, say: Progress,
-                 chains: list[list[int]]) -> list[list[int]]:
-    """Each component split into communities, each community refined. One person's chains
-    of accounts are taken out of their component first, as communities of their own, so
-    that a self-referral pair is not merged with the family it lives in."""
-    # Seeds: users sharing a device or payment account; then, among the users left, those
-    # sharing only addresses (drop addresses of people who pay and log in on their own).
+def _seed_components(graph: UserGraph) -> list[list[int]]:
+    """The components communities are found in. Seeds: users sharing a device or payment
+    account; then, among the users left, those sharing only addresses (drop addresses of
+    people who pay and log in on their own)."""
     nodes = {uid for pair in graph.strong for uid in pair}
     found = components(nodes, graph.strong)
     left = set(graph.adjacency) - nodes
     found += components(left, [p for p in graph.id_edges if p[0] in left and p[1] in left])
+    return found
+
+
+def _communities(found: list[list[int]], graph: UserGraph, seed: int, algorithm: str,
+                 say: Progress, chains: list[list[int]]) -> list[list[int]]:
+    """Each component of `found` split into communities, each community refined. One
+    person's chains of accounts are taken out of their component first, as communities of
+    their own, so that a self-referral pair is not merged with the family it lives in."""
     edges_of: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
     root = {uid: n for n, component in enumerate(found) for uid in component}
     for pair, w in graph.weights.items():

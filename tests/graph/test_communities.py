@@ -145,3 +145,18 @@ def test_the_part_of_the_graph_detection_can_link_finds_what_the_whole_finds(mal
     assert len(part.users) < 0.8 * len(whole.users)
     assert found and [(r.members, r.score, r.features) for r in found] == [
         (r.members, r.score, r.features) for r in detect(whole, seed=1)]
+
+
+def test_communities_shared_out_among_processes_are_those_of_one(monkeypatch):
+    """From PARALLEL_FROM components on, a forked process takes half of them: the same
+    rings, scores and features, in the same order."""
+    from graph.risk import communities
+
+    whole = projection_from_events(generate_mall(4000, 3)[0])
+    alone = detect(whole, seed=1, processes=1)
+    monkeypatch.setattr(communities, "PARALLEL_FROM", 1)
+
+    shared = detect(whole, seed=1, processes=2)
+
+    assert alone and [(r.members, r.score, r.features) for r in shared] == [
+        (r.members, r.score, r.features) for r in alone]
