@@ -26,10 +26,33 @@ MONEY_KEYS = ("voided_cents", "clawed_back_cents", "debt_cents")
 Money = dict[str, dict[str, int]]  # kind -> voided_cents, clawed_back_cents, debt_cents
 
 
+# Rings are held a batch of at most this many members a transaction.
+HOLD_BATCH_MEMBERS = 2000
+
+
 def hold_ring(ring_id: str, members: list[str]) -> int:
     """Hold the holdable rebates of the members' orders and the team bonuses they lead;
     returns how many were held."""
+    return hold_rings([(ring_id, members)])
+
+
+def hold_rings(rings: list[tuple[str, list[str]]]) -> int:
+    """`hold_ring` for each (ring id, members), several rings a transaction (a run holds
+    thousands; rings share no member); returns how many rebates were held in all."""
+    held, batch, size = 0, [], 0
+    for ring in rings:
+        batch.append(ring)
+        size += len(ring[1])
+        if size >= HOLD_BATCH_MEMBERS:
+            held += _hold_batch(batch)
+            batch, size = [], 0
+    return held + (_hold_batch(batch) if batch else 0)
+
+
+def _hold_batch(rings: list[tuple[str, list[str]]]) -> int:
     now = datetime.now(UTC)
+    ring_of = {member: ring_id for ring_id, members in rings for member in members}
+    members = sorted(ring_of)
 
     def work(tx: Any) -> int:
         # Members are marked already (risk.mark_holders committed); the orders' locks make a
@@ -37,17 +60,18 @@ def hold_ring(ring_id: str, members: list[str]) -> int:
         # Their rebates are locked before they are read, so a status just committed by
         # settlement is the one read (a credited rebate is not held).
         db.run(tx, "risk.lock_member_orders", user_ids=members)
-        db.run(tx, "risk.lock_member_rebates", user_ids=members, holder=ring_id,
-               counting=False)
+        db.run(tx, "risk.lock_member_rebates", user_ids=members,
+               holders=sorted(ring_id for ring_id, _ in rings), counting=False)
         due = db.run(tx, "risk.holdable_rebates", user_ids=members)
         if not due:
             return 0
+        holder = {r["rebate_id"]: ring_of[r["buyer"]] for r in due}
         held = set(db.run(tx, "risk.hold", at=now.isoformat(),
-                          rows=[{"rebate_id": r["rebate_id"], "hold_by": ring_id}
+                          rows=[{"rebate_id": r["rebate_id"], "hold_by": holder[r["rebate_id"]]}
                                 for r in due])[0]["held"])
         ledger.book(tx, [
-            ledger.move(f"hold:{r['rebate_id']}:{ring_id}", "hold", r["kind"], now,
-                        r["amount_cents"], user_id=r["beneficiary"],
+            ledger.move(f"hold:{r['rebate_id']}:{holder[r['rebate_id']]}", "hold", r["kind"],
+                        now, r["amount_cents"], user_id=r["beneficiary"],
                         source=STATUS_BUCKET[r["status"]], target="held",
                         rebate_id=r["rebate_id"])
             for r in due if r["rebate_id"] in held and r["amount_cents"] > 0
@@ -111,7 +135,7 @@ def _decision_rebates(tx: ManagedTransaction, holder: str, buyers: list[str],
     lock: what is current); with `counting`, also lock the team bonuses that counted the
     buyers' orders and return their ids."""
     db.run(tx, "risk.lock_member_orders", user_ids=buyers)
-    locked = db.run(tx, "risk.lock_member_rebates", user_ids=buyers, holder=holder,
+    locked = db.run(tx, "risk.lock_member_rebates", user_ids=buyers, holders=[holder],
                     counting=counting)[0]
     rows = db.run(tx, "risk.decision_rebates", ids=locked["ids"]) if locked["ids"] else []
     return rows, locked["counting"]

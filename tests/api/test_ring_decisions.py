@@ -255,3 +255,33 @@ def test_a_confirmation_plans_a_void_per_unpaid_rebate_and_a_clawback_per_credit
         ("void:o:t2:cash:signals:x", "void", "cash", "held", -50),
         ("void:p:t1:points:ring-1", "void", "points", "pending", -30)]
     assert [holds.added_debt(before, 100) for before in (250, 30, 0, -40)] == [0, 70, 100, 100]
+
+
+def test_rings_held_in_one_batch_each_hold_their_own_members_rebates_once(client, ids):
+    """A detection run holds its rings many a transaction: each rebate is held by the ring
+    of the member whose order earned it, with one ledger move, and holding again moves
+    nothing."""
+    top, a1, a2, b1, b2 = (ids(n) for n in ("top", "a1", "a2", "b1", "b2"))
+    post(client, make_chain([top, a1, a2]) + make_chain([b1, b2], root_inviter=top))
+    post(client, [make_order(ids("oa"), a2, at="2024-05-03T10:00:00+08:00"),
+                  make_order(ids("ob"), b2, at="2024-05-03T11:00:00+08:00")])
+    for order in (ids("oa"), ids("ob")):  # computed now (never twice)
+        assert all(r[2] == "pending" for r in rebates(client, order))
+    ring_a, ring_b = ids("ring-a"), ids("ring-b")
+    db.write_query("risk.store_rings", run={"id": uuid.uuid4().hex,
+                                            "at": datetime.now(UTC).isoformat()},
+                   rings=[{"ring_id": ring, "score": 0.95, "size": 2, "reasons": ["shared_device"],
+                           "features": "{}", "members": members}
+                          for ring, members in ((ring_a, [a1, a2]), (ring_b, [b1, b2]))])
+
+    held = holds.hold_rings([(ring_a, [a1, a2]), (ring_b, [b1, b2])])
+
+    by_a = db.read_query("risk.held_by", hold_by=ring_a)
+    by_b = db.read_query("risk.held_by", hold_by=ring_b)
+    # a2's order pays a1 (tier 1) and top (tier 2); b2's pays b1 and top
+    assert sorted(r["beneficiary"] for r in by_a) == sorted([a1, top])
+    assert sorted(r["beneficiary"] for r in by_b) == sorted([b1, top])
+    assert held == len(by_a) + len(by_b) == 4
+    assert {r[2] for o in (ids("oa"), ids("ob")) for r in rebates(client, o)} == {"held"}
+    assert holds.hold_rings([(ring_a, [a1, a2]), (ring_b, [b1, b2])]) == 0
+    assert_ledger_whole()
