@@ -97,6 +97,8 @@ def detect(seed: int) -> dict[str, Any]:
         stages[stage] = round(stages.get(stage, 0.0) + nxt[1] - at, 1)
     out = {**result, "total_s": round(total, 1), "stages_s": stages,
            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+           # the process forked for half the communities (its pages shared with this one's)
+           "child_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
            "neo4j_peak_rss_mib": (_neo4j_peak_kib() or 0) // 1024}
     print(orjson.dumps(out).decode())
     return out

@@ -119,6 +119,7 @@ def one_size(users: int, seed: int, work: Path, written: dict[str, Any]) -> dict
         "store_mib": round(store / 2**20),
         "detect_s": detected["total_s"], "detect_stages_s": detected["stages_s"],
         "detect_peak_rss_mib": detected["peak_rss_mib"],
+        "detect_child_peak_rss_mib": detected.get("child_peak_rss_mib"),
         "neo4j_peak_rss_mib": detected["neo4j_peak_rss_mib"],
         "rings_found": detected.get("rings"),
     }
