@@ -4,11 +4,10 @@ The only module of detection that imports networkx; docs/detection.md ("Method")
 and why each step works as it does.
 """
 
-import multiprocessing
+import os
+import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import networkx as nx
@@ -82,26 +81,53 @@ def _in_processes(processes: int, found: list[list[int]], graph: UserGraph, seed
                   algorithm: str, chains: list[list[int]], groups: list[Group], index: Index,
                   say: Progress) -> list[DetectedRing]:
     """Communities and scores of every `processes`-th component in each of `processes`
-    processes (this one and forked ones), merged in the order one process gives. Where
-    forking is refused (a daemonic process), all of them here."""
+    processes (this one and forked children), merged in the order one process gives. A
+    shard whose child fails is done here. Plain os.fork: a Celery worker is a daemonic
+    process, which multiprocessing refuses children."""
     _FORKED.update(found=found, graph=graph, seed=seed, algorithm=algorithm, chains=chains,
                    groups=groups, index=index, processes=processes)
     try:
-        with ProcessPoolExecutor(max_workers=processes - 1,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            try:
-                others = [pool.submit(_shard_rings, shard) for shard in range(1, processes)]
-            except (AssertionError, OSError):  # no children here: every shard in this one
-                others = []
-            rings = _shard_rings(0, say)
-            for shard in range(1, processes):
-                try:
-                    rings.extend(others[shard - 1].result())
-                except (IndexError, BrokenProcessPool):
-                    rings.extend(_shard_rings(shard))
+        children = [_fork_shard(shard) for shard in range(1, processes)]
+        rings = _shard_rings(0, say)
+        for shard, child in enumerate(children, start=1):
+            found_there = _collect(child)
+            rings.extend(_shard_rings(shard) if found_there is None else found_there)
     finally:
         _FORKED.clear()
     rings.sort(key=lambda r: (-r.score, r.members))
+    return rings
+
+
+def _fork_shard(shard: int) -> tuple[int, int] | None:
+    """A child computing `shard`, writing its rings (pickled) to a pipe: (pid, read end)."""
+    if not hasattr(os, "fork"):
+        return None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, write, and leave without any of the parent's exits
+        code = 1
+        try:
+            os.close(read)
+            with os.fdopen(write, "wb") as out:
+                pickle.dump(_shard_rings(shard), out, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return pid, read
+
+
+def _collect(child: tuple[int, int] | None) -> list[DetectedRing] | None:
+    """The rings a child wrote, or None when there is no child or it failed."""
+    if child is None:
+        return None
+    pid, read = child
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return None
+    rings: list[DetectedRing] = pickle.loads(data)
     return rings
 
 
