@@ -122,6 +122,7 @@ def one_size(users: int, seed: int, work: Path, written: dict[str, Any]) -> dict
         "detect_child_peak_rss_mib": detected.get("child_peak_rss_mib"),
         "neo4j_peak_rss_mib": detected["neo4j_peak_rss_mib"],
         "rings_found": detected.get("rings"),
+        "detect_users_read": detected.get("users"),
     }
 
 
