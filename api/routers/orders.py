@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, TypeAdapter
 
 from api.auth import MallRole
 from graph.errors import not_found
@@ -28,13 +28,18 @@ class OrderRebates(BaseModel):
     rebates: list[RebateOut]
 
 
+_ORDER_REBATES = TypeAdapter(OrderRebates)
+
+
 @router.post("/{order_id}/payouts", response_model=OrderRebates)
-def request_payouts(order_id: str, _: MallRole) -> dict[str, Any]:
+async def request_payouts(order_id: str, _: MallRole) -> Response:
     """The order's rebates, computed now if the worker has not yet (never twice)."""
-    found = rebates.payouts(order_id)
+    found = await rebates.payouts_async(order_id)
     if found is None:
         raise not_found(f"order {order_id!r}")
-    return found
+    # the bytes FastAPI makes of the response_model, made on the event loop
+    answer = _ORDER_REBATES.validate_python(found)
+    return Response(_ORDER_REBATES.dump_json(answer), media_type="application/json")
 
 
 @router.get("/{order_id}/rebates", response_model=OrderRebates)

@@ -224,3 +224,24 @@ def test_two_batches_refunding_the_same_order_at_once_refund_it_once(client, ids
     assert cash(client, a) == {}
     check = ledger.check()
     assert (check["total"], check["unbalanced"], check["negative_buckets"]) == (0, 0, 0)
+
+
+def test_payouts_compute_an_order_once_then_answer_what_is_stored(client, ids):
+    """The first call computes the rebates (the worker had not); later calls are one read of
+    what is stored: the same rebates, the same bytes as GET .../rebates. An unknown order is
+    a 404 problem."""
+    a, b, buyer = (ids(n) for n in ("a", "b", "buyer"))
+    post(client, make_chain([a, b, buyer]) + [make_order(ids("o"), buyer, at=PAID)])
+
+    first = client.post(f"/v1/orders/{ids('o')}/payouts", headers=MALL)
+    again = client.post(f"/v1/orders/{ids('o')}/payouts", headers=MALL)
+    stored = client.get(f"/v1/orders/{ids('o')}/rebates", headers=MALL)
+    unknown = client.post(f"/v1/orders/{ids('none')}/payouts", headers=MALL)
+
+    assert first.status_code == again.status_code == 200
+    assert first.json()["computed"] is True
+    assert [(r["beneficiary"], r["tier"]) for r in first.json()["rebates"]] == [(b, 1), (a, 2)]
+    assert first.content == again.content == stored.content
+    assert first.headers["content-type"] == "application/json"
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
