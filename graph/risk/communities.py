@@ -8,7 +8,6 @@ import os
 import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import networkx as nx
 
@@ -73,10 +72,6 @@ def detect(projection: Projection, seed: int = 0, progress: Progress | None = No
     return rings
 
 
-# The work a forked process reads (copy-on-write), set by `_in_processes` before forking.
-_FORKED: dict[str, Any] = {}
-
-
 def _in_processes(processes: int, found: list[list[int]], graph: UserGraph, seed: int,
                   algorithm: str, chains: list[list[int]], groups: list[Group], index: Index,
                   say: Progress) -> list[DetectedRing]:
@@ -84,22 +79,24 @@ def _in_processes(processes: int, found: list[list[int]], graph: UserGraph, seed
     processes (this one and forked children), merged in the order one process gives. A
     shard whose child fails is done here. Plain os.fork: a Celery worker is a daemonic
     process, which multiprocessing refuses children."""
-    _FORKED.update(found=found, graph=graph, seed=seed, algorithm=algorithm, chains=chains,
-                   groups=groups, index=index, processes=processes)
-    try:
-        children = [_fork_shard(shard) for shard in range(1, processes)]
-        rings = _shard_rings(0, say)
-        for shard, child in enumerate(children, start=1):
-            found_there = _collect(child)
-            rings.extend(_shard_rings(shard) if found_there is None else found_there)
-    finally:
-        _FORKED.clear()
+
+    def shard_rings(shard: int, say: Progress = _quiet) -> list[DetectedRing]:
+        parts = _communities(found[shard::processes], graph, seed, algorithm, say, chains)
+        say("scoring", 0.8)
+        return score_communities(parts, groups, index, graph)
+
+    children = [_fork(shard_rings, shard) for shard in range(1, processes)]
+    rings = shard_rings(0, say)
+    for shard, child in enumerate(children, start=1):
+        found_there = _collect(child)
+        rings.extend(shard_rings(shard) if found_there is None else found_there)
     rings.sort(key=lambda r: (-r.score, r.members))
     return rings
 
 
-def _fork_shard(shard: int) -> tuple[int, int] | None:
-    """A child computing `shard`, writing its rings (pickled) to a pipe: (pid, read end)."""
+def _fork(work: Callable[[int], list[DetectedRing]], shard: int) -> tuple[int, int] | None:
+    """A child running work(shard) on a copy of this process, writing the rings (pickled)
+    to a pipe: (pid, read end); None where there is no fork."""
     if not hasattr(os, "fork"):
         return None
     read, write = os.pipe()
@@ -109,7 +106,7 @@ def _fork_shard(shard: int) -> tuple[int, int] | None:
         try:
             os.close(read)
             with os.fdopen(write, "wb") as out:
-                pickle.dump(_shard_rings(shard), out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(work(shard), out, protocol=pickle.HIGHEST_PROTOCOL)
             code = 0
         finally:
             os._exit(code)
@@ -129,14 +126,6 @@ def _collect(child: tuple[int, int] | None) -> list[DetectedRing] | None:
         return None
     rings: list[DetectedRing] = pickle.loads(data)
     return rings
-
-
-def _shard_rings(shard: int, say: Progress = _quiet) -> list[DetectedRing]:
-    w = _FORKED
-    mine = w["found"][shard::w["processes"]]
-    parts = _communities(mine, w["graph"], w["seed"], w["algorithm"], say, w["chains"])
-    say("scoring", 0.8)
-    return score_communities(parts, w["groups"], w["index"], w["graph"])
 
 
 def components(nodes: Iterable[int], pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
