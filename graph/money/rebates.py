@@ -252,8 +252,7 @@ def rebates_of_orders(order_ids: list[str]) -> dict[str, dict[str, Any]]:
     """
     found = {r["order_id"]: r for r in db.read_query("rebates.for_orders", ids=list(order_ids))}
     for _ in range(SETTLE_READS):
-        unsettled = [k for k, r in found.items() if r["computed"] and r["expected"] is not None
-                     and len(r["rebates"]) < r["expected"]]
+        unsettled = [k for k, r in found.items() if _half_seen(r)]
         if not unsettled:
             break
         time.sleep(SETTLE_PAUSE_S)
@@ -264,13 +263,19 @@ def rebates_of_orders(order_ids: list[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _half_seen(row: dict[str, Any]) -> bool:
+    """A `rebates.for_orders` row of an order flagged computed whose rebates are not all
+    visible yet (its commit still being applied)."""
+    return bool(row["computed"] and row["expected"] is not None
+                and len(row["rebates"]) < row["expected"])
+
+
 async def payouts_async(order_id: str) -> dict[str, Any] | None:
     """`payouts` on the event loop: an order computed and read whole is answered by one
     read through the async driver; any other (unknown, not computed yet, a commit seen half
     applied) goes to `payouts` in a thread."""
     rows = await db.read_query_async("rebates.for_orders", ids=[order_id])
-    if rows and rows[0]["computed"] and (rows[0]["expected"] is None
-                                         or len(rows[0]["rebates"]) >= rows[0]["expected"]):
+    if rows and rows[0]["computed"] and not _half_seen(rows[0]):
         rows[0].pop("expected")
         return rows[0]
     return await asyncio.to_thread(payouts, order_id)
