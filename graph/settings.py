@@ -23,7 +23,7 @@ DEV_API_KEYS = ("admin:dev-admin-key,mall:dev-mall-key,risk:dev-risk-key,"
 DEV_PII_KEY = "tiergraph-development-pii-key"
 DEV_PII_HASH_KEY = "tiergraph-development-pii-hash-key"
 MIN_PRODUCTION_KEY_LENGTH = 16  # a bootstrap API key shorter than this is guessable
-URL_FIELDS = ("redis_url", "audit_store_url")  # URLs that may carry a password
+URL_FIELDS = ("redis_url", "broker_url", "audit_store_url")  # URLs that may carry a password
 
 
 def masked_url(url: str) -> str:
@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # The task queue's Redis; a password in the URL (redis://:pw@host:port/0) is the one the
     # local stack's redis-server requires. A URL without one still works (no password).
     redis_url: str = f"redis://:{DEV_REDIS_PASSWORD}@127.0.0.1:6379/0"
+    # The task queue's broker when it is not that Redis: a Redis of its own for the tasks
+    # (the jobs, locks, rate limits and caches stay on TIERGRAPH_REDIS_URL).
+    broker_url: str | None = None
     # The audit store (graph/audit/seals.py): a Redis server of its own where the audit log is
     # sealed. The URL's account may only append and read; the administrator password is for
     # the store's set-up and `db reset`, not for the API or the workers (development defaults).
@@ -152,7 +155,7 @@ class Settings(BaseSettings):
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         for name, value in super().__repr_args__():  # URLs shown without their password
-            yield name, masked_url(value) if name in URL_FIELDS else value
+            yield name, masked_url(value) if name in URL_FIELDS and value else value
 
     def api_key_roles(self) -> dict[str, str]:
         """Map each bootstrap key of TIERGRAPH_API_KEYS to its role."""
@@ -195,6 +198,8 @@ def production_problems(settings: Settings) -> list[str]:
         ("TIERGRAPH_NEO4J_PASSWORD", settings.neo4j_password.get_secret_value(),
          DEV_NEO4J_PASSWORD),
         ("the password of TIERGRAPH_REDIS_URL", url_password(settings.redis_url),
+         DEV_REDIS_PASSWORD),
+        ("the password of TIERGRAPH_BROKER_URL", url_password(settings.broker_url or ""),
          DEV_REDIS_PASSWORD),
         ("the password of TIERGRAPH_AUDIT_STORE_URL", url_password(settings.audit_store_url),
          DEV_AUDIT_APP_PASSWORD),

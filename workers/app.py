@@ -30,7 +30,8 @@ VISIBILITY_TIMEOUT_SECONDS = 6 * 3600
 def make_app() -> Celery:
     """Celery on Redis; tasks are idempotent, so they are acknowledged only when done."""
     settings = get_settings()
-    app = Celery("tiergraph", broker=settings.redis_url, backend=settings.redis_url)
+    app = Celery("tiergraph", broker=settings.broker_url or settings.redis_url,
+                 backend=settings.redis_url)
     app.conf.update(
         task_serializer="json",
         result_serializer="json",

@@ -1,12 +1,19 @@
-"""Redis stopped under a running API (the local stack): every route answers, either as usual
-(what needs no Redis) or with a 503 problem and Retry-After, and nothing is left behind that
-blocks the service once Redis is back."""
+"""Redis stopped under a running API (the local stack), or an API whose task queue does not
+answer: every route answers, either as usual (what needs no Redis) or with a 503 problem and
+Retry-After, and nothing is left behind that blocks the service once Redis is back."""
 
+import contextlib
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 
 from graph import jobs, redis_clients
@@ -118,38 +125,62 @@ def test_a_detection_queued_while_redis_went_down_blocks_no_later_run(client, re
     assert _wait_for_job(client, answer.json()["job_id"])["status"] == "succeeded"
 
 
-def test_a_detection_that_cannot_be_queued_is_failed_and_answered_503(client, monkeypatch):
-    from celery import Celery
-
-    from workers import enqueue
-
-    before = current_job_id()
-    saved: list[str] = []
-    new = jobs._new
-    # A broker where nothing listens, while the jobs' Redis still answers: a real Celery
-    # app whose publish really fails.
+def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        dead = probe.getsockname()[1]
-    broker_down = Celery("broker-down", broker=f"redis://127.0.0.1:{dead}/0")
-    broker_down.conf.broker_connection_timeout = 1
+        return int(probe.getsockname()[1])
 
-    def kept(kind: str, params: dict[str, Any]) -> dict[str, Any]:
-        job = new(kind, params)
-        saved.append(job["job_id"])
-        return job
 
-    monkeypatch.setattr(jobs, "_new", kept)
-    monkeypatch.setattr(enqueue, "app", broker_down)
-    body = assert_redis_down(client.post("/v1/risk/detect", headers=RISK))
+@contextmanager
+def api_with_broker(broker_url: str) -> Iterator[str]:
+    """The API in a process of its own (uvicorn), its task queue on `broker_url`
+    (TIERGRAPH_BROKER_URL) and every other setting the tests'; yields its base URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+         "--port", str(port)],
+        env={**os.environ, "TIERGRAPH_BROKER_URL": broker_url},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "the API exited"
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "the API did not answer"
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def jobs_since(kind: str, since: datetime) -> list[dict[str, Any]]:
+    """The stored jobs of `kind` created at `since` or later."""
+    found = []
+    for key in redis_clients.app().scan_iter("tiergraph:job:*"):
+        job = jobs.get(key.decode().rpartition(":")[2])
+        if job and job["kind"] == kind and datetime.fromisoformat(job["created_at"]) >= since:
+            found.append(job)
+    return found
+
+
+def test_a_detection_that_cannot_be_queued_is_failed_and_answered_503(client):
+    before = current_job_id()
+    since = datetime.now(UTC)
+    # An API whose task queue is a Redis where nothing listens; its jobs' Redis answers.
+    with api_with_broker(f"redis://127.0.0.1:{_free_port()}/0") as api:
+        answer = httpx.post(f"{api}/v1/risk/detect", headers=RISK, timeout=60)
+
+    body = assert_redis_down(answer)
     assert body["type"].endswith("/queue-unavailable")
-    monkeypatch.undo()
-
-    failed = jobs.get(saved[0])
+    [failed] = jobs_since("risk.detect", since)
     assert failed["status"] == "failed"
     assert failed["error"] == "could not be queued: the task queue is unavailable; nothing was " \
                               "queued, retry"
     assert current_job_id() == before
-    answer = client.post("/v1/risk/detect", headers=RISK)
+    answer = client.post("/v1/risk/detect", headers=RISK)  # the tests' API: its queue answers
     assert answer.status_code == 202, answer.text
     assert _wait_for_job(client, answer.json()["job_id"])["status"] == "succeeded"

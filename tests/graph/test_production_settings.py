@@ -41,6 +41,8 @@ REFUSED = [
      "TIERGRAPH_NEO4J_PASSWORD is the development"),
     ("TIERGRAPH_REDIS_URL", "redis://:tiergraph-redis-local@10.0.0.5:6379/0",
      "the password of TIERGRAPH_REDIS_URL is the development"),
+    ("TIERGRAPH_BROKER_URL", "redis://:tiergraph-redis-local@10.0.0.7:6379/0",
+     "the password of TIERGRAPH_BROKER_URL is the development"),
     ("TIERGRAPH_ALLOW_FUTURE_AS_OF", "true", "TIERGRAPH_ALLOW_FUTURE_AS_OF=true"),
 ]
 
