@@ -96,9 +96,12 @@ def one_size(users: int, seed: int, work: Path, written: dict[str, Any]) -> dict
     """Bulk-load the head written for `users`, import the tail, measure the store, detect."""
     from graph import db
     from graph.settings import get_settings
-    from infra import stack
+    from infra import bulk_import, stack
 
     settings = get_settings()
+    # An empty store in seconds; then the reset clears what lives outside Neo4j (the audit
+    # seals, cached uplines) on a graph with nothing left to delete.
+    bulk_import.empty_store(settings, say=lambda _: None)
     db.reset_database()
     db.close_driver()
     out, bulk_s = _run([TIERGRAPH, "import", "--bulk", str(work / "head.ndjson")])

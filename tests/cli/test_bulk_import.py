@@ -137,3 +137,26 @@ def test_bulk_load_writes_the_graph_a_normal_import_writes(clean_graph, tmp_path
     assert again.returncode == 1
     assert "empty store only" in again.stderr
     assert snapshot()[0] == expected[0]
+
+
+def test_an_emptied_store_keeps_its_schema_and_takes_a_bulk_load(clean_graph, tmp_path):
+    from graph.settings import get_settings
+    from infra import bulk_import
+
+    def labels() -> dict[str, int]:
+        return {r["name"]: r["count"] for r in db.read_query("testing.graph_totals")
+                if r["kind"] == "node"}
+
+    path = mall_file(tmp_path)
+    assert run_import(path).returncode == 0
+    constraints = sorted(r["name"] for r in db.read_query("testing.constraint_names"))
+    assert constraints and labels()["User"] > 0
+
+    bulk_import.empty_store(get_settings(), say=lambda _: None)
+
+    assert labels() == {"Rule": 1}  # the default rule, as at start-up
+    assert sorted(r["name"] for r in db.read_query("testing.constraint_names")) == constraints
+    bulk = run_import(path, "--bulk")  # it refuses a store holding users
+    db.close_driver()  # Neo4j was restarted under this process's connections
+    assert bulk.returncode == 0, bulk.stdout + bulk.stderr
+    assert labels()["User"] > 0
