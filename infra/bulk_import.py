@@ -66,7 +66,6 @@ def import_csv(settings: Settings, nodes: list[tuple[str, Path]],
     Raises BulkImportError (with the end of neo4j-admin's output) when the import fails;
     Neo4j runs again, on the store as it was, in every case. Answers neo4j-admin's seconds."""
     from graph import db
-    from graph.rules.book import ensure_default_rule
 
     paths = stack.Paths(settings.data_dir)
     database = settings.neo4j_database
@@ -95,9 +94,7 @@ def import_csv(settings: Settings, nodes: list[tuple[str, Path]],
     seconds = time.perf_counter() - started
     for _, aside in kept:
         shutil.rmtree(aside)
-    stack.start_neo4j(settings, paths, say)
-    db.apply_schema()
-    ensure_default_rule()
+    _start_with_schema(settings, paths, say)
     return seconds
 
 
@@ -108,7 +105,6 @@ def empty_store(settings: Settings, say: Callable[[str], None] = print) -> None:
     graph node by node (`db.reset_database`) takes many minutes. The users and passwords
     (the system database) stay. The local stack's Neo4j only."""
     from graph import db
-    from graph.rules.book import ensure_default_rule
 
     paths = stack.Paths(settings.data_dir)
     db.close_driver()
@@ -117,6 +113,16 @@ def empty_store(settings: Settings, say: Callable[[str], None] = print) -> None:
     for folder in _store_folders(paths, settings.neo4j_database):
         if folder.exists():
             shutil.rmtree(folder)
+    _start_with_schema(settings, paths, say)
+
+
+def _start_with_schema(settings: Settings, paths: stack.Paths,
+                       say: Callable[[str], None]) -> None:
+    """Start Neo4j on a new store and give it the schema and the default rule, as start-up
+    does."""
+    from graph import db
+    from graph.rules.book import ensure_default_rule
+
     stack.start_neo4j(settings, paths, say)
     db.apply_schema()
     ensure_default_rule()
