@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -307,11 +307,12 @@ def api_workers(settings: Settings) -> int:
     return settings.api_workers or os.cpu_count() or 1
 
 
-def start_api(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
+def start_api(settings: Settings, paths: Paths, say: Callable[[str], None] = print,
+              env: Mapping[str, str] | None = None) -> None:
     """Start the API with uvicorn, TIERGRAPH_API_WORKERS processes (one per CPU by default),
-    and wait for /readyz. Each process keeps its own memory (rate-limit counts, cached
-    uplines, the API keys' map); api/ratelimit.py and graph/users/invites.py say how they
-    stay in step through Redis."""
+    with this environment and `env` on top, and wait for /readyz. Each process keeps its own
+    memory (rate-limit counts, cached uplines, the API keys' map); api/ratelimit.py and
+    graph/users/invites.py say how they stay in step through Redis."""
     if running_pid(paths, "api") is None:
         workers = api_workers(settings)
         say(f"starting the API on http://{settings.api_host}:{settings.api_port} "
@@ -322,7 +323,7 @@ def start_api(settings: Settings, paths: Paths, say: Callable[[str], None] = pri
         _spawn(paths, "api", [_python_bin("uvicorn"), "api.main:app", "--host", settings.api_host,
                               "--port", str(settings.api_port), "--workers", str(workers),
                               "--no-access-log", "--log-config", str(log_config)],
-               dict(os.environ))
+               {**os.environ, **(env or {})})
     _wait(lambda: _api_ready(settings), "the API", 120, paths, "api")
 
 

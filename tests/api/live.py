@@ -33,18 +33,19 @@ class LiveApi:
             return f.read().decode(errors="replace").splitlines()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
 @contextmanager
-def running_api() -> Iterator[LiveApi]:
-    """Start the API (API_PROCESSES processes) and stop it at the end."""
+def running_api(env: dict[str, str] | None = None) -> Iterator[LiveApi]:
+    """Start the API (API_PROCESSES processes), with the settings `env` holds
+    (TIERGRAPH_*) over the tests' own, and stop it at the end."""
     from infra import stack
 
-    settings = get_settings().model_copy(update={"api_port": _free_port(),
+    settings = get_settings().model_copy(update={"api_port": free_port(),
                                                  "api_workers": API_PROCESSES})
     paths = stack.Paths(settings.data_dir)
     if stack.running_pid(paths, "api") is not None:
@@ -52,7 +53,7 @@ def running_api() -> Iterator[LiveApi]:
                            f"({paths.pidfile('api')})")
     log = paths.logfile("api")
     log_from = log.stat().st_size if log.exists() else 0
-    stack.start_api(settings, paths, say=print)
+    stack.start_api(settings, paths, say=print, env=env)
     try:
         yield LiveApi(f"http://{settings.api_host}:{settings.api_port}", log, log_from)
     finally:

@@ -2,14 +2,8 @@
 answer: every route answers, either as usual (what needs no Redis) or with a 503 problem and
 Retry-After, and nothing is left behind that blocks the service once Redis is back."""
 
-import contextlib
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +13,7 @@ import pytest
 from graph import jobs, redis_clients
 from graph.settings import get_settings
 from infra import stack
+from tests.api.live import free_port, running_api
 from tests.api.test_risk import _wait_for_job
 from tests.conftest import NOT_LOCAL, auth
 from tests.factories import make_chain, make_order
@@ -125,38 +120,6 @@ def test_a_detection_queued_while_redis_went_down_blocks_no_later_run(client, re
     assert _wait_for_job(client, answer.json()["job_id"])["status"] == "succeeded"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def api_with_broker(broker_url: str) -> Iterator[str]:
-    """The API in a process of its own (uvicorn), its task queue on `broker_url`
-    (TIERGRAPH_BROKER_URL) and every other setting the tests'; yields its base URL."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env={**os.environ, "TIERGRAPH_BROKER_URL": broker_url},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, "the API exited"
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "the API did not answer"
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
 def jobs_since(kind: str, since: datetime) -> list[dict[str, Any]]:
     """The stored jobs of `kind` created at `since` or later."""
     found = []
@@ -171,8 +134,8 @@ def test_a_detection_that_cannot_be_queued_is_failed_and_answered_503(client):
     before = current_job_id()
     since = datetime.now(UTC)
     # An API whose task queue is a Redis where nothing listens; its jobs' Redis answers.
-    with api_with_broker(f"redis://127.0.0.1:{_free_port()}/0") as api:
-        answer = httpx.post(f"{api}/v1/risk/detect", headers=RISK, timeout=60)
+    with running_api({"TIERGRAPH_BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"}) as api:
+        answer = httpx.post(f"{api.url}/v1/risk/detect", headers=RISK, timeout=60)
 
     body = assert_redis_down(answer)
     assert body["type"].endswith("/queue-unavailable")
