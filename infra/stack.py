@@ -178,14 +178,22 @@ def _neo4j_conf(settings: Settings, paths: Paths) -> str:
 
 
 def start_neo4j(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
-    """Start Neo4j from the jars unless it already runs; wait until Bolt answers, and give a
-    store still on its initial password the configured one (infra/stack_auth.py)."""
+    """Start Neo4j from the jars unless it already runs, with the neo4j.conf these settings
+    make (written at each start); see `run_neo4j`."""
     if running_pid(paths, "neo4j") is None:
         ensure_neo4j_jars(paths, say)
-        home = paths.neo4j_home
         for sub in ("conf", "data", "logs", "run", "plugins"):
-            (home / sub).mkdir(parents=True, exist_ok=True)
-        (home / "conf" / "neo4j.conf").write_text(_neo4j_conf(settings, paths))
+            (paths.neo4j_home / sub).mkdir(parents=True, exist_ok=True)
+        (paths.neo4j_home / "conf" / "neo4j.conf").write_text(_neo4j_conf(settings, paths))
+    run_neo4j(settings, paths, say)
+
+
+def run_neo4j(settings: Settings, paths: Paths, say: Callable[[str], None] = print) -> None:
+    """Start Neo4j from the jars in a home holding them and its neo4j.conf, unless it already
+    runs; wait until Bolt answers, and give a store still on its initial password the
+    configured one (infra/stack_auth.py)."""
+    if running_pid(paths, "neo4j") is None:
+        home = paths.neo4j_home
         java = shutil.which("java") or "java"
         argv = [java, f"-Xms{settings.neo4j_heap}", f"-Xmx{settings.neo4j_heap}", *JVM_FLAGS,
                 "-cp", f"{(home / 'plugins').resolve()}/*:{paths.neo4j_lib.resolve()}/*",

@@ -35,13 +35,14 @@ def borrow_jars(paths: stack.Paths) -> None:
     paths.neo4j_lib.symlink_to(stack.Paths(get_settings().data_dir).neo4j_lib.resolve())
 
 
-def with_auth_off(settings: Settings, paths: stack.Paths) -> str:
-    """neo4j.conf as the stack wrote it before Neo4j had auth on."""
-    return original_conf(settings, paths).replace("dbms.security.auth_enabled=true",
-                                                  "dbms.security.auth_enabled=false")
-
-
-original_conf = stack._neo4j_conf
+def home_with_auth_off(settings: Settings, paths: stack.Paths) -> None:
+    """The Neo4j home as the stack set it up before Neo4j had auth on: its folders, and
+    neo4j.conf as written then."""
+    for sub in ("conf", "data", "logs", "run", "plugins"):
+        (paths.neo4j_home / sub).mkdir(parents=True, exist_ok=True)
+    conf = stack._neo4j_conf(settings, paths).replace("dbms.security.auth_enabled=true",
+                                                      "dbms.security.auth_enabled=false")
+    (paths.neo4j_home / "conf" / "neo4j.conf").write_text(conf)
 
 
 def query(settings: Settings, password: str, cypher: str) -> list:
@@ -72,19 +73,18 @@ def test_a_new_store_takes_the_configured_user_and_password(services, tmp_path):
 
 
 @pytest.mark.skipif(NOT_LOCAL, reason="starts Neo4j from the local stack's jars")
-def test_a_store_made_with_auth_off_is_migrated_and_keeps_its_data(services, tmp_path,
-                                                                   monkeypatch):
+def test_a_store_made_with_auth_off_is_migrated_and_keeps_its_data(services, tmp_path):
     settings = neo4j_settings(tmp_path)
     paths = stack.Paths(tmp_path)
     borrow_jars(paths)
-    monkeypatch.setattr(stack, "_neo4j_conf", with_auth_off)
+    home_with_auth_off(settings, paths)
     try:
-        stack.start_neo4j(settings, paths, say=lambda _: None)
+        stack.run_neo4j(settings, paths, say=lambda _: None)  # on the conf as it is
         # auth off: any credentials do
         query(settings, "anything", "CREATE (:Kept {id: 'before-auth'})")
         stack.stop_service(paths, "neo4j")
 
-        monkeypatch.undo()  # the stack as it is now: auth on
+        # the stack as it is now: its conf written at the start, auth on
         said: list[str] = []
         stack.start_neo4j(settings, paths, say=said.append)
         assert any("made while the local Neo4j ran with auth off" in m for m in said), said
